@@ -1,0 +1,291 @@
+"""The workspace: one folder with ``workspace.db`` (SQLite, WAL), ``documents/`` and ``runs/``.
+
+Documents, chunks, runs and settings live here; QA pairs in :mod:`studio.workspace.pairs`.
+Every write is its own committed transaction, so a crash loses at most the item in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..paths import StudioPathError, check_workspace_name, safe_filename
+from .db import ConnectionPool, WorkspaceError, migrate
+from .pairs import PairsMixin
+
+DB_NAME = "workspace.db"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _row(row) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None
+
+
+class Workspace(PairsMixin):
+    """A named workspace folder. Open with :meth:`open` or :meth:`create`."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.db_path = self.path / DB_NAME
+        self._pool = ConnectionPool(self.db_path)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, exist_ok: bool = False) -> "Workspace":
+        path = Path(path)
+        check_workspace_name(path.name)
+        if (path / DB_NAME).exists() and not exist_ok:
+            raise WorkspaceError(f"workspace {path.name!r} already exists")
+        try:
+            for sub in ("", "documents", "runs"):
+                (path / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create workspace folder {path}: {exc.strerror or exc}") from None
+        ws = cls(path)
+        migrate(ws.conn)
+        ws.set_setting("created_at", ws.get_setting("created_at") or now_iso())
+        return ws
+
+    @classmethod
+    def open(cls, path: Path, create: bool = False) -> "Workspace":
+        path = Path(path)
+        if not (path / DB_NAME).is_file():
+            if create:
+                return cls.create(path, exist_ok=True)
+            raise WorkspaceError(
+                f"unknown workspace {path.name!r} (looked in {path.parent}); create it with: "
+                f"python -m studio workspace create {path.name}"
+            )
+        ws = cls(path)
+        migrate(ws.conn)
+        return ws
+
+    @property
+    def conn(self):
+        return self._pool.get()
+
+    def transaction(self):
+        return self._pool.transaction()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def delete(self) -> None:
+        self.close()
+        shutil.rmtree(self.path)
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.path / "documents"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path / "runs"
+
+    # ---- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value_json FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO settings(key, value_json) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json",
+                (key, json.dumps(value)),
+            )
+
+    # ---- documents -------------------------------------------------------------------------
+    def store_file(self, source: Path, name: str) -> Path:
+        """Copy an uploaded file into ``documents/`` under a sanitised, unique name."""
+        clean = safe_filename(name)
+        target = self.documents_dir / clean
+        stem, suffix = target.stem, target.suffix
+        n = 1
+        while target.exists():
+            target = self.documents_dir / f"{stem}-{n}{suffix}"
+            n += 1
+        if target.resolve().parent != self.documents_dir.resolve():
+            raise StudioPathError(f"refusing to store {name!r} outside the workspace")
+        shutil.copyfile(source, target)
+        return target
+
+    def find_document_by_hash(self, sha256: str) -> dict | None:
+        return _row(self.conn.execute("SELECT * FROM documents WHERE sha256 = ?", (sha256,)).fetchone())
+
+    def add_document(self, name: str, sha256: str, **fields: Any) -> int:
+        cols = {"name": name, "sha256": sha256, "added_at": now_iso(), **_encode(fields)}
+        with self.transaction() as c:
+            cur = c.execute(
+                f"INSERT INTO documents({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", tuple(cols.values())
+            )
+            return int(cur.lastrowid)
+
+    def update_document(self, doc_id: int, **fields: Any) -> None:
+        if not fields:
+            return
+        enc = _encode(fields)
+        with self.transaction() as c:
+            c.execute(
+                f"UPDATE documents SET {', '.join(f'{k} = ?' for k in enc)} WHERE id = ?", (*enc.values(), doc_id)
+            )
+
+    def get_document(self, doc_id: int) -> dict | None:
+        return _row(self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
+
+    def find_document(self, name_or_id: str | int) -> dict | None:
+        if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+            doc = self.get_document(int(name_or_id))
+            if doc:
+                return doc
+        return _row(self.conn.execute("SELECT * FROM documents WHERE name = ? ORDER BY id", (str(name_or_id),)).fetchone())
+
+    def list_documents(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) AS chunk_count "
+            "FROM documents d ORDER BY d.id"
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def delete_document(self, doc_id: int, delete_pairs: bool = False) -> dict:
+        """Remove a document and its chunks; its QA pairs too when ``delete_pairs`` (after the user confirmed)."""
+        doc = self.get_document(doc_id)
+        if not doc:
+            raise WorkspaceError(f"no document with id {doc_id}")
+        with self.transaction() as c:
+            pairs = 0
+            if delete_pairs:
+                pairs = c.execute("DELETE FROM qa_pairs WHERE document_id = ?", (doc_id,)).rowcount
+            chunks = c.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,)).rowcount
+            c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        if doc.get("stored_path"):
+            stored = Path(doc["stored_path"])
+            if stored.is_file() and stored.resolve().parent == self.documents_dir.resolve():
+                stored.unlink()
+        return {"document": doc["name"], "chunks": chunks, "pairs": pairs}
+
+    # ---- chunks ----------------------------------------------------------------------------
+    def replace_chunks(self, doc_id: int, chunks: Iterable[dict]) -> int:
+        """Replace a document's chunks in one transaction (re-chunking with new settings)."""
+        rows = [
+            (
+                doc_id,
+                i,
+                ch.get("heading_path", "") if isinstance(ch.get("heading_path", ""), str) else " > ".join(ch["heading_path"]),
+                ch["text"],
+                int(ch.get("tokens", 0)),
+                ch.get("start_char"),
+                ch.get("end_char"),
+                ch.get("page"),
+            )
+            for i, ch in enumerate(chunks)
+        ]
+        with self.transaction() as c:
+            c.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+            c.executemany(
+                "INSERT INTO chunks(document_id, ordinal, heading_path, text, tokens, start_char, end_char, page) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def list_chunks(self, document_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        sql = "SELECT c.*, d.name AS document FROM chunks c JOIN documents d ON d.id = c.document_id"
+        args: list[Any] = []
+        if document_id is not None:
+            sql += " WHERE c.document_id = ?"
+            args.append(document_id)
+        sql += " ORDER BY c.document_id, c.ordinal"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [dict(r) for r in self.conn.execute(sql, args).fetchall()]
+
+    def get_chunk(self, chunk_id: int) -> dict | None:
+        return _row(
+            self.conn.execute(
+                "SELECT c.*, d.name AS document FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?",
+                (chunk_id,),
+            ).fetchone()
+        )
+
+    # ---- runs ------------------------------------------------------------------------------
+    def add_run(self, run_id: str, kind: str, config: dict, output_dir: str, status: str = "queued", needs_gpu: bool = False) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO runs(id, kind, config_json, status, created_at, output_dir, needs_gpu) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, kind, json.dumps(config, default=str), status, now_iso(), output_dir, int(needs_gpu)),
+            )
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        enc = _encode(fields)
+        if not enc:
+            return
+        with self.transaction() as c:
+            c.execute(f"UPDATE runs SET {', '.join(f'{k} = ?' for k in enc)} WHERE id = ?", (*enc.values(), run_id))
+
+    def get_run(self, run_id: str) -> dict | None:
+        return _row(self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+
+    def list_runs(self, kind: str | None = None, limit: int = 100) -> list[dict]:
+        if kind:
+            rows = self.conn.execute(
+                "SELECT * FROM runs WHERE kind = ? ORDER BY created_at DESC LIMIT ?", (kind, limit)
+            ).fetchall()
+        else:
+            rows = self.conn.execute("SELECT * FROM runs ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(r) for r in rows]
+
+    # ---- summary ---------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        c = self.conn
+        one = lambda sql: c.execute(sql).fetchone()[0]  # noqa: E731
+        by = lambda col: {r[0]: r[1] for r in c.execute(f"SELECT {col}, COUNT(*) FROM qa_pairs GROUP BY {col}")}  # noqa: E731
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "created_at": self.get_setting("created_at"),
+            "schema_version": c.execute("PRAGMA user_version").fetchone()[0],
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "chunks": one("SELECT COUNT(*) FROM chunks"),
+            "tokens": one("SELECT COALESCE(SUM(tokens), 0) FROM chunks"),
+            "pairs": one("SELECT COUNT(*) FROM qa_pairs"),
+            "pairs_by_status": by("status"),
+            "pairs_by_split": by("split"),
+            "pairs_by_kind": by("kind"),
+            "runs": one("SELECT COUNT(*) FROM runs"),
+        }
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in fields.items():
+        if not k.replace("_", "").isalnum():
+            raise ValueError(f"bad column name {k!r}")
+        if k.endswith("_json") and not isinstance(v, (str, type(None))):
+            v = json.dumps(v, default=str)
+        elif isinstance(v, (list, tuple)) and k in ("warnings", "flags"):
+            v = ",".join(map(str, v))
+        out[k] = v
+    return out
+
+
+def list_workspaces(base: Path) -> list[str]:
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / DB_NAME).is_file())
+
+
+def workspace_name_ok(name: str) -> bool:
+    try:
+        check_workspace_name(name)
+        return True
+    except StudioPathError:
+        return False
