@@ -84,3 +84,11 @@ def embedder(embedder_path):
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(embedder_path), device="cpu")
+
+
+def _fixture_plugins() -> list[str]:
+    folder = Path(__file__).parent / "fixtures"
+    return sorted(f"tests.fixtures.{p.stem}" for p in folder.glob("*_fixtures.py"))
+
+
+pytest_plugins = _fixture_plugins()

@@ -1,0 +1,118 @@
+"""Builds the one ``gr.Blocks``: header (title, language, workspace), then a tab per stage.
+
+Each tab lives in its own module ``studio/ui/<tab>.py`` with ``build(app)``; a stage whose module has
+not landed yet shows a plain notice instead of fake controls.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import gradio as gr
+
+from .context import DEFAULT_WORKSPACE, VISITOR_COOKIE, AppContext
+from .i18n import browser_language, t
+
+TABS = ("upload", "generate", "review", "train", "evaluate", "export", "chat")
+
+CSS = """
+.studio-header h1 {margin-bottom: 0}
+.studio-banner {border-left: 4px solid #f59e0b; padding: 4px 12px}
+"""
+
+# A random, long-lived id per browser for per-visitor workspaces on a public Space.
+VISITOR_JS = f"""
+() => {{
+  if (!document.cookie.split('; ').some(c => c.startsWith('{VISITOR_COOKIE}='))) {{
+    const id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+    document.cookie = '{VISITOR_COOKIE}=' + id + '; path=/; max-age=31536000; SameSite=Lax';
+  }}
+}}
+"""
+
+
+def _tab_module(name: str):
+    try:
+        return importlib.import_module(f"studio.ui.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"studio.ui.{name}":
+            return None
+        raise
+
+
+def build_app(app: AppContext | None = None) -> gr.Blocks:
+    app = app or AppContext()
+    with gr.Blocks(title="Fine-Tuning Studio", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
+        app.language = gr.State("en")
+        with gr.Row(elem_classes="studio-header"):
+            with gr.Column(scale=4):
+                app.tr(gr.Markdown("# " + t("app.title")), "app.title_md", prop="value")
+                app.tr(gr.Markdown(t("app.subtitle")), "app.subtitle", prop="value")
+            with gr.Column(scale=1, min_width=160):
+                lang_radio = gr.Radio(
+                    [("English", "en"), ("Italiano", "it")], value="en", label=t("app.language"), elem_id="studio-language"
+                )
+                app.tr(lang_radio, "app.language")
+            with gr.Column(scale=2, min_width=220):
+                app.workspace_name = gr.Dropdown(
+                    choices=[], value=None, label=t("app.workspace"), allow_custom_value=False, elem_id="studio-workspace"
+                )
+                app.tr(app.workspace_name, "app.workspace")
+                with gr.Row():
+                    new_name = app.tr(gr.Textbox(label=t("app.workspace_new"), scale=3, elem_id="studio-new-workspace"), "app.workspace_new")
+                    create_btn = app.tr(gr.Button(t("app.workspace_create"), scale=1, size="sm"), "app.workspace_create", prop="value")
+        banner = gr.Markdown("", visible=False, elem_classes="studio-banner")
+        with gr.Tabs(elem_id="studio-tabs"):
+            for name in TABS:
+                with gr.Tab(t(f"tab.{name}"), id=name, elem_id=f"tab-{name}") as tab:
+                    app.tr(tab, f"tab.{name}")
+                    module = _tab_module(name)
+                    if module is None:
+                        app.tr(gr.Markdown(t("tab.not_ready")), "tab.not_ready", prop="value")
+                    else:
+                        module.build(app)
+        status = gr.Markdown("", elem_id="studio-status")
+
+        def on_load(request: gr.Request):
+            lang = browser_language(request.headers.get("accept-language") if request else None)
+            names = app.list_workspaces(request)
+            if not names:
+                app.open_workspace(DEFAULT_WORKSPACE, request, create=True)
+                names = [DEFAULT_WORKSPACE]
+            value = DEFAULT_WORKSPACE if DEFAULT_WORKSPACE in names else names[0]
+            return [lang, lang, gr.update(choices=names, value=value), _banner(app, lang, request), *app.i18n.updates(lang)]
+
+        def on_language(lang: str, ws: str, request: gr.Request):
+            return [lang, _banner(app, lang, request), *app.i18n.updates(lang)]
+
+        def on_create(name: str, lang: str, request: gr.Request):
+            name = (name or "").strip()
+            try:
+                app.open_workspace(name, request, create=True)
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                return gr.update(), gr.update(), t("msg.error", lang, message=str(exc))
+            return gr.update(choices=app.list_workspaces(request), value=name), "", t("app.workspace_created", lang, name=name)
+
+        translated = app.i18n.components
+        demo.load(on_load, None, [app.language, lang_radio, app.workspace_name, banner, *translated], js=VISITOR_JS)
+        lang_radio.input(on_language, [lang_radio, app.workspace_name], [app.language, banner, *translated])
+        create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
+        new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
+    return demo
+
+
+def _banner(app: AppContext, lang: str, request) -> dict:
+    lines = []
+    if app.on_space:
+        from ..paths import running_on_space  # noqa: F401 - same detection as the context
+
+        if not str(app.root).startswith("/data"):
+            lines.append(t("app.space_ephemeral", lang))
+        lines.append(t("app.space_user", lang, user=app.user_for(request) or "anonymous"))
+    if app.on_colab:
+        from ..mirror import drive_mirror_dir
+
+        mirror = drive_mirror_dir()
+        if mirror:
+            lines.append(t("app.colab_mirror", lang, path=str(mirror)))
+    return gr.update(value="\n\n".join(lines), visible=bool(lines))

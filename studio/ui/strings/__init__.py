@@ -1,0 +1,22 @@
+"""The one table of interface strings, assembled from a module per tab (``EN`` and ``IT`` dicts).
+
+Every key exists in English; an Italian key missing falls back to English (a test lists any gap).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+LANGUAGES = ("en", "it")
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for lang in LANGUAGES:
+            merged[lang].update(getattr(module, lang.upper(), {}))
+    return merged
