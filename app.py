@@ -78,6 +78,24 @@ def launch_kwargs(config: AppConfig) -> dict:
     return kwargs
 
 
+def _start_space_housekeeping(root, config: AppConfig) -> None:
+    """On a public Space: cap uploads and delete visitors' workspaces idle past the policy's limit."""
+    import threading
+    import time
+
+    from studio.space import SpacePolicy, expire_idle
+
+    policy = SpacePolicy.from_env()
+    config.max_upload_mb = min(config.max_upload_mb, policy.max_upload_mb)
+
+    def loop():
+        while True:
+            expire_idle(root, policy.idle_days)
+            time.sleep(6 * 3600)
+
+    threading.Thread(target=loop, daemon=True, name="studio-expiry").start()
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         config = parse_args(argv)
@@ -90,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if not running_on_space() and not port_free(config.host, config.port):
         print(f"error: port {config.port} on {config.host} is in use; pick another with --port", file=sys.stderr)
         return 2
+    if running_on_space():
+        _start_space_housekeeping(root, config)
     if running_on_colab():
         from studio.mirror import MirrorThread, drive_mirror_dir, restore_tree
 

@@ -23,11 +23,19 @@ class AppContext:
     i18n: Translator = field(default_factory=Translator)
     workspace_name: Any = None  # gr.Dropdown holding the current workspace's name (set by the layout)
     language: Any = None  # gr.State with "en" or "it"
-    generate_limit: int = 2  # generation jobs at once on a public Space
+    policy: Any = None  # studio.space.SpacePolicy on a public Space
 
     def __post_init__(self) -> None:
         if self.root is None:
             self.root = data_root(self.config.data_dir)
+        if self.on_space and self.policy is None:
+            from ..space import SpacePolicy
+
+            self.policy = SpacePolicy.from_env()
+
+    @property
+    def generate_limit(self) -> int:
+        return self.policy.generate_jobs if self.policy is not None else 0
 
     # ---- labels ------------------------------------------------------------------------------------
     def tr(self, component: Any, key: str, prop: str = "label") -> Any:
@@ -78,5 +86,14 @@ class AppContext:
     def runner(self, workspace: Any):
         from ..jobs import JobRunner
 
-        limits = {"generate": self.generate_limit} if self.on_space else {}
+        limits = {"generate": self.generate_limit} if self.generate_limit else {}
         return JobRunner(workspace, root=self.root, limits=limits)
+
+    def can_train(self, request: Any = None) -> tuple[bool, str]:
+        """On a public Space: a signed-in visitor under the daily quota. Elsewhere always allowed."""
+        if not self.on_space or self.policy is None:
+            return True, ""
+        from ..space import runs_today
+
+        username = getattr(request, "username", None) if request is not None else None
+        return self.policy.can_train(username, runs_today(self.workspaces_dir(request)))

@@ -104,11 +104,12 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
 def _banner(app: AppContext, lang: str, request) -> dict:
     lines = []
     if app.on_space:
-        from ..paths import running_on_space  # noqa: F401 - same detection as the context
-
         if not str(app.root).startswith("/data"):
             lines.append(t("app.space_ephemeral", lang))
         lines.append(t("app.space_user", lang, user=app.user_for(request) or "anonymous"))
+        if app.policy is not None:
+            lines.append(t("app.space_policy", lang, runs=app.policy.train_runs_per_day, mb=app.policy.max_upload_mb,
+                           days=app.policy.idle_days))
     if app.on_colab:
         from ..mirror import drive_mirror_dir
 
