@@ -46,8 +46,8 @@ def test_errors_are_one_line(tmp_path):
     assert out.returncode == 2
     errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "unknown workspace 'missing'" in errors[0] and "Traceback" not in out.stderr
-    bad = cli("workspace", "create", "../evil", env=env)
-    assert bad.returncode == 2
+    bad = cli("workspace", "create", "bad name!", env=env)
+    assert bad.returncode == 2 and "invalid workspace name" in bad.stderr
     debug = cli("--debug", "workspace", "info", "missing", env=env)
     assert "Traceback" in debug.stderr
 

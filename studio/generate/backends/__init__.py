@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .base import Backend, BackendError, GenerationRequest, GenerationResult
@@ -19,7 +20,8 @@ def make_backend(config: Any) -> Backend:
     if name == "replay":
         from .replay import ReplayBackend
 
-        return ReplayBackend(config.model or "replay", recordings=getattr(config, "recordings", None))
+        delay = float(os.environ.get("STUDIO_REPLAY_DELAY", "0") or 0)  # tests slow it down to kill it mid-run
+        return ReplayBackend(config.model or "replay", recordings=getattr(config, "recordings", None), delay_s=delay)
     if name == "openai":
         try:
             from .openai_compat import OpenAICompatBackend
