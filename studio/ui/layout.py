@@ -44,23 +44,24 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
     app = app or AppContext()
     with gr.Blocks(title="Fine-Tuning Studio", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
         app.language = gr.State("en")
-        with gr.Row(elem_classes="studio-header"):
-            with gr.Column(scale=4):
+        with gr.Row(elem_classes="studio-header", equal_height=True):
+            with gr.Column(scale=3, min_width=280):
                 app.tr(gr.Markdown("# " + t("app.title")), "app.title_md", prop="value")
                 app.tr(gr.Markdown(t("app.subtitle")), "app.subtitle", prop="value")
-            with gr.Column(scale=1, min_width=160):
-                lang_radio = gr.Radio(
-                    [("English", "en"), ("Italiano", "it")], value="en", label=t("app.language"), elem_id="studio-language"
-                )
-                app.tr(lang_radio, "app.language")
             with gr.Column(scale=2, min_width=220):
                 app.workspace_name = gr.Dropdown(
                     choices=[], value=None, label=t("app.workspace"), allow_custom_value=False, elem_id="studio-workspace"
                 )
                 app.tr(app.workspace_name, "app.workspace")
-                with gr.Row():
-                    new_name = app.tr(gr.Textbox(label=t("app.workspace_new"), scale=3, elem_id="studio-new-workspace"), "app.workspace_new")
-                    create_btn = app.tr(gr.Button(t("app.workspace_create"), scale=1, size="sm"), "app.workspace_create", prop="value")
+                summary = gr.Markdown("", elem_id="studio-summary")
+            with gr.Column(scale=2, min_width=220):
+                new_name = app.tr(gr.Textbox(label=t("app.workspace_new"), elem_id="studio-new-workspace", max_lines=1), "app.workspace_new")
+                create_btn = app.tr(gr.Button(t("app.workspace_create"), size="sm"), "app.workspace_create", prop="value")
+            with gr.Column(scale=1, min_width=140):
+                lang_radio = gr.Radio(
+                    [("English", "en"), ("Italiano", "it")], value="en", label=t("app.language"), elem_id="studio-language"
+                )
+                app.tr(lang_radio, "app.language")
         banner = gr.Markdown("", visible=False, elem_classes="studio-banner")
         with gr.Tabs(elem_id="studio-tabs"):
             for name in TABS:
@@ -93,12 +94,32 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 return gr.update(), gr.update(), t("msg.error", lang, message=str(exc))
             return gr.update(choices=app.list_workspaces(request), value=name), "", t("app.workspace_created", lang, name=name)
 
+        def on_summary(ws_name: str, lang: str, request: gr.Request):
+            return workspace_summary(app, ws_name, lang, request)
+
+        summary_timer = gr.Timer(5.0)
+        summary_timer.tick(on_summary, [app.workspace_name, app.language], summary, concurrency_limit=None, show_progress="hidden")
+        app.workspace_name.change(on_summary, [app.workspace_name, app.language], summary, show_progress="hidden")
+
         translated = app.i18n.components
         demo.load(on_load, None, [app.language, lang_radio, app.workspace_name, banner, *translated], js=VISITOR_JS)
         lang_radio.input(on_language, [lang_radio, app.workspace_name], [app.language, banner, *translated])
         create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
         new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
     return demo
+
+
+def workspace_summary(app: AppContext, ws_name: str | None, lang: str, request) -> str:
+    """One line under the workspace picker: where the user stands in the flow."""
+    if not ws_name:
+        return ""
+    try:
+        ws = app.open_workspace(ws_name, request)
+        info = ws.info()
+    except Exception:  # noqa: BLE001 - a deleted or half-created workspace shows nothing
+        return ""
+    kept = info["pairs_by_status"].get("kept", 0)
+    return t("app.summary", lang, docs=info["documents"], chunks=info["chunks"], pairs=info["pairs"], kept=kept, runs=info["runs"])
 
 
 def _banner(app: AppContext, lang: str, request) -> dict:
