@@ -20,4 +20,9 @@ def run(ctx: JobContext) -> dict:
         ctx.emit("metric", step=step, value=step * step)
         ctx.set_result(last_step=step)
         ctx.progress(step, steps, f"step {step}/{steps}")
-    return {"last_step": steps}
+    out = {"last_step": steps}
+    if ctx.config.get("echo_env"):  # for tests: did a variable reach the worker (never its value)
+        import os
+
+        out["env_seen"] = bool(os.environ.get(ctx.config["echo_env"]))
+    return out

@@ -83,10 +83,15 @@ class JobRunner:
                 self.workspace.add_run(run_id, kind, config, str(run_dir), status="queued", needs_gpu=needs_gpu)
         return run_id, run_dir
 
-    def submit(self, kind: str, config: dict[str, Any], run_dir: Path | None = None, needs_gpu: bool = False, run_id: str | None = None) -> str:
-        """Start the job in a detached worker process; returns its run id at once."""
+    def submit(self, kind: str, config: dict[str, Any], run_dir: Path | None = None, needs_gpu: bool = False,
+               run_id: str | None = None, extra_env: dict[str, str] | None = None) -> str:
+        """Start the job in a detached worker process; returns its run id at once.
+
+        ``extra_env`` reaches only the worker's environment (an API key typed in a password field), never
+        ``config.yaml``, the events or the workspace.
+        """
         run_id, run_dir = self.prepare(kind, config, run_dir, needs_gpu, run_id)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "STUDIO_HOME": str(self.root)}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "STUDIO_HOME": str(self.root), **(extra_env or {})}
         log = open(run_dir / files.LOG_FILE, "ab")  # noqa: SIM115 - handed to the child
         try:
             proc = subprocess.Popen(

@@ -137,3 +137,14 @@ def test_foreground_same_code_and_resume(runner):
 def test_unknown_kind(runner):
     with pytest.raises(ValueError, match="unknown job kind"):
         runner.submit("nope", {})
+
+
+def test_extra_env_reaches_worker_only(runner, tmp_path):
+    secret = "sk-test-secret-123"
+    rid = runner.submit("demo", {"steps": 1, "delay": 0.01, "echo_env": "STUDIO_TEST_SECRET"},
+                        extra_env={"STUDIO_TEST_SECRET": secret})
+    st = wait_for(runner, rid, {"completed"})
+    assert st["result"]["env_seen"] is True
+    for path in runner.run_dir(rid).rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(errors="ignore"), path
