@@ -50,7 +50,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 app.tr(gr.Markdown(t("app.subtitle")), "app.subtitle", prop="value")
             with gr.Column(scale=2, min_width=220):
                 app.workspace_name = gr.Dropdown(
-                    choices=[], value=None, label=t("app.workspace"), allow_custom_value=False, elem_id="studio-workspace"
+                    choices=[], value=None, label=t("app.workspace"), allow_custom_value=True, elem_id="studio-workspace"
                 )
                 app.tr(app.workspace_name, "app.workspace")
                 summary = gr.Markdown("", elem_id="studio-summary")
