@@ -21,7 +21,7 @@ def make_backend(config: Any) -> Backend:
         from .replay import ReplayBackend
 
         delay = float(os.environ.get("STUDIO_REPLAY_DELAY", "0") or 0)  # tests slow it down to kill it mid-run
-        return ReplayBackend(config.model or "replay", recordings=getattr(config, "recordings", None), delay_s=delay)
+        return ReplayBackend("replay", recordings=getattr(config, "recordings", None), delay_s=delay)
     if name == "openai":
         try:
             from .openai_compat import OpenAICompatBackend

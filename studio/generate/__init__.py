@@ -1,0 +1,1 @@
+"""Generation: backends, versioned prompts, the fact -> QA recipe, tolerant parsing, dedup, split by phrasing."""
