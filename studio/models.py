@@ -101,8 +101,19 @@ def resolve_model(name: str, cache: Path | None = None) -> str:
         raise ModelNotFound(f"unknown bundled model {name!r}: use {BUNDLED_CHAT} or {BUNDLED_EMBEDDER}")
     path = Path(name).expanduser()
     if path.exists():
+        check_safetensors(path)
         return str(path.resolve())
     return name
+
+
+def check_safetensors(folder: Path) -> None:
+    """Refuse a local model folder whose weights are only pickles (``pytorch_model.bin``, ``*.pt``): loading runs code."""
+    if not folder.is_dir() or any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for pattern in ("*.bin", "*.pt", "*.pth", "*.ckpt") for p in folder.glob(pattern))
+    if pickles:
+        raise ModelNotFound(f"{folder.name} holds only pickle weights ({', '.join(pickles[:3])}): the studio loads "
+                            "safetensors only; convert them first (transformers: save_pretrained(safe_serialization=True))")
 
 
 def resolve_embedder(name: str | None) -> str:

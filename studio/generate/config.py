@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..config import Config, check, help_field
 
 BACKENDS = ("transformers", "openai", "replay")
-MODES = ("knowledge",)  # "voice" and "both" arrive with the "Talk like me" recipe
+MODES = ("knowledge", "voice", "both")  # know my documents, talk like me (studio.voice), or both
 LANGS = ("auto", "en", "it")
 
 
@@ -35,7 +35,8 @@ class GenerateConfig(Config):
     batch_size: int = help_field(8, "prompts per batch for a local model")
     limit_chunks: int | None = help_field(None, "only the first N chunks not yet done (a quick trial)")
     embedder: str | None = help_field(None, "sentence embedder for dedup and leakage (default all-MiniLM-L6-v2)")
-    mode: str = help_field("knowledge", "goal: knowledge (know my documents)")
+    mode: str = help_field("knowledge", "goal: knowledge (know my documents), voice (talk like me) or both")
+    author_name: str = help_field("", "voice: the author's name for the system prompt (\"You are NAME...\")")
     language: str = help_field("auto", "prompt language: auto (each document's own), en or it")
     retry_failed: bool = help_field(False, "also redo chunks that failed before")
     seed: int = help_field(0, "seed for local sampling")
@@ -58,7 +59,7 @@ class GenerateConfig(Config):
         check(1 <= self.concurrency <= 64, "concurrency must be 1-64")
         check(1 <= self.batch_size <= 128, "batch size must be 1-128")
         check(self.limit_chunks is None or self.limit_chunks >= 1, "limit chunks must be at least 1")
-        check(self.mode in MODES, f"mode must be one of {', '.join(MODES)} (voice arrives later)")
+        check(self.mode in MODES, f"mode must be one of {', '.join(MODES)}")
         check(self.language in LANGS, f"language must be one of {', '.join(LANGS)}")
 
     @property

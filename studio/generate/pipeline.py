@@ -48,9 +48,14 @@ def run_generation(
     emit: Callable[..., None] | None = None,
     stop_requested: Callable[[], bool] | None = None,
     embedder=None,
+    exclude_chunk_ids: set[int] | None = None,
 ) -> dict[str, Any]:
-    recipe = cfg.mode
-    todo = chunks_to_do(ws, recipe, cfg.retry_failed, cfg.limit_chunks)
+    recipe = "knowledge"  # the fact recipe's progress key, whatever the goal ("both" runs the voice recipe first)
+    todo = chunks_to_do(ws, recipe, cfg.retry_failed, None)
+    if exclude_chunk_ids:
+        todo = [c for c in todo if c["id"] not in exclude_chunk_ids]
+    if cfg.limit_chunks:
+        todo = todo[: cfg.limit_chunks]
     positions = {c["id"]: i for i, c in enumerate(_all_chunk_ids(ws))}
     state = RunState(total=len(todo))
     own_backend = backend is None

@@ -81,7 +81,10 @@ class AppContext:
         if not name:
             raise WorkspaceError(t("msg.no_workspace"))
         check_workspace_name(name)
-        return Workspace.open(self.workspaces_dir(request) / name, create=create)
+        folder = self.workspaces_dir(request) / name
+        if not create and not (folder / "workspace.db").is_file():  # never show the server's folder on the page
+            raise WorkspaceError(f"unknown workspace {name!r}: pick another one or create it (it may have been deleted)")
+        return Workspace.open(folder, create=create)
 
     def runner(self, workspace: Any):
         from ..jobs import JobRunner

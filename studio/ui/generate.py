@@ -45,10 +45,12 @@ def build(app) -> None:
     d = GenerateConfig()
     app.tr(gr.Markdown(t("generate.intro")), "generate.intro", prop="value")
     with gr.Row():
-        goal = gr.Radio([(t("generate.goal_knowledge"), "knowledge")], value="knowledge", label=t("generate.goal"),
+        goal_choices = [("generate.goal_knowledge", "knowledge"), ("generate.goal_voice", "voice"),
+                        ("generate.goal_both", "both")]
+        goal = gr.Radio([(t(k), v) for k, v in goal_choices], value="knowledge", label=t("generate.goal"),
                         elem_id="generate-goal")
         app.tr(goal, "generate.goal")
-        app.tr_choices(goal, [("generate.goal_knowledge", "knowledge")])
+        app.tr_choices(goal, goal_choices)
         backend_choices = [("generate.backend_local", "transformers"), ("generate.backend_openai", "openai"),
                            ("generate.backend_replay", "replay")]
         backend = gr.Radio([(t(k), v) for k, v in backend_choices], value="transformers", label=t("generate.backend"),
@@ -118,12 +120,17 @@ def build(app) -> None:
                                     label=t("generate.empty_md"), elem_id="generate-empty"), "generate.empty_md")
     refresh = app.tr(gr.Button(t("generate.refresh"), size="sm", elem_id="generate-refresh"), "generate.refresh", prop="value")
 
+    with gr.Group(visible=False, elem_id="generate-voice") as voice_group:
+        from .voice import build_voice_section
+
+        voice = build_voice_section(app, "generate")
+    goal.change(lambda g: gr.update(visible=g in ("voice", "both")), goal, voice_group, show_progress="hidden")
     settings = [goal, backend, model, base_url, api_key_env, facts, paras, refusal, false_p, held_facts, held_phr, temp,
-                curate, judge_min, conc, batch, limit]
+                curate, judge_min, conc, batch, limit, voice["author_name"]]
     views = [counters_md, failed, sample, cov_docs, cov_empty]
 
     def _config(goal_v, backend_v, model_v, url_v, env_v, facts_v, paras_v, ref_v, fp_v, hf_v, hp_v, temp_v, cur_v,
-                jm_v, conc_v, batch_v, limit_v, retry_failed=False):
+                jm_v, conc_v, batch_v, limit_v, author_v="", retry_failed=False):
         return GenerateConfig.from_dict({
             "mode": goal_v or "knowledge", "backend": backend_v, "model": "replay" if backend_v == "replay" else (model_v or "").strip(),
             "base_url": (url_v or "").strip() or None, "api_key_env": (env_v or "").strip() or None,
@@ -131,6 +138,7 @@ def build(app) -> None:
             "heldout_facts_share": hf_v, "heldout_phrasings": hp_v, "temperature": temp_v, "curate": bool(cur_v),
             "judge_min_score": jm_v, "concurrency": conc_v, "batch_size": batch_v,
             "limit_chunks": int(limit_v) if limit_v else None, "retry_failed": retry_failed,
+            "author_name": (author_v or "").strip(),
         })
 
     def _views(ws, lang):
