@@ -97,7 +97,7 @@ def answer(model_path: str, messages_list: Sequence[list[dict]], max_new_tokens:
     tok.padding_side = "left"
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32, use_safetensors=True)
     if adapter:
         from peft import PeftModel
 

@@ -66,7 +66,7 @@ class LocalBackend:
             kwargs["dtype"] = torch.float32
         try:
             tok = AutoTokenizer.from_pretrained(path, trust_remote_code=self.trust_remote_code)
-            model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+            model = AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, **kwargs)
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BackendError(f"cannot load model {self.model!r}: {first}") from None

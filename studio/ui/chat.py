@@ -1,0 +1,119 @@
+"""Chat tab: base and tuned (base + adapter) answer the same prompt side by side, streamed token by token."""
+
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+
+from ..chat.adapters import adapter_base_model, find_adapters
+from ..models import BUNDLED_CHAT, bundled_chat_available, chat_model_choices
+from .context import AppContext
+from .i18n import t
+
+
+def _text(content) -> str:
+    """What a history message said, as the model saw it (the page shows it HTML-escaped)."""
+    if isinstance(content, list):
+        content = " ".join(c.get("text", "") for c in content if isinstance(c, dict))
+    return html.unescape(content) if isinstance(content, str) else ""
+
+
+def _shown(text: str) -> str:
+    """Model output and user text are shown as text: markup is escaped, never rendered or silently dropped."""
+    return html.escape(text or "", quote=False)
+
+
+def build(app: AppContext) -> None:
+    app.tr(gr.Markdown(t("chat.intro")), "chat.intro", prop="value")
+    default_base = BUNDLED_CHAT if bundled_chat_available() else None
+    with gr.Row():
+        base_model = app.tr(gr.Dropdown([(c.label, c.value) for c in chat_model_choices()], value=default_base,
+                                        allow_custom_value=True, label=t("chat.base_model"), elem_id="chat-base-model",
+                                        scale=2), "chat.base_model")
+        adapter = app.tr(gr.Dropdown([], value=None, label=t("chat.adapter"), elem_id="chat-adapter", scale=2),
+                         "chat.adapter")
+        adapter_path = app.tr(gr.Textbox(label=t("chat.adapter_path"), elem_id="chat-adapter-path", scale=2),
+                              "chat.adapter_path")
+        refresh = app.tr(gr.Button(t("chat.refresh"), size="sm", scale=0), "chat.refresh", prop="value")
+    with gr.Row():
+        system = app.tr(gr.Textbox(label=t("chat.system"), lines=1, elem_id="chat-system", scale=3), "chat.system")
+        temperature = app.tr(gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t("chat.temperature"), scale=1,
+                                       elem_id="chat-temperature"),
+                             "chat.temperature")
+        max_tokens = app.tr(gr.Slider(8, 1024, value=128, step=8, label=t("chat.max_tokens"), scale=1,
+                                      elem_id="chat-max-tokens"),
+                            "chat.max_tokens")
+    with gr.Row():
+        base_box = app.tr(gr.Chatbot(label=t("chat.base"), elem_id="chat-base", height=380), "chat.base")
+        tuned_box = app.tr(gr.Chatbot(label=t("chat.tuned"), elem_id="chat-tuned", height=380), "chat.tuned")
+    with gr.Row():
+        message = app.tr(gr.Textbox(label=t("chat.message"), elem_id="chat-message", scale=5), "chat.message")
+        send = app.tr(gr.Button(t("chat.send"), variant="primary", elem_id="chat-send", scale=1), "chat.send",
+                      prop="value")
+        clear = app.tr(gr.Button(t("chat.clear"), scale=1), "chat.clear", prop="value")
+    status = gr.Markdown("", elem_id="chat-status")
+
+    def refresh_adapters(ws_name: str, request: gr.Request):
+        try:
+            choices = [(c.label, c.path) for c in find_adapters(app.open_workspace(ws_name, request))]
+        except Exception:  # noqa: BLE001 - no workspace yet: an empty list
+            choices = []
+        return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+    def on_adapter(path: str | None, current: str | None):
+        base = adapter_base_model(path) if path else ""
+        return gr.update(value=base) if base else gr.update(value=current)
+
+    def on_send(text, base_hist, tuned_hist, base_name, adapter_choice, adapter_dir, system_prompt, temp, max_new,
+                lang):
+        from ..chat.engine import ChatError, ChatSettings, build_messages, default_cache, stream_pair
+        from ..config import ConfigError
+
+        text = (text or "").strip()
+        base_hist, tuned_hist = list(base_hist or []), list(tuned_hist or [])
+        if not text:
+            yield base_hist, tuned_hist, gr.update(), t("chat.empty", lang)
+            return
+        chosen = (adapter_dir or "").strip() or adapter_choice or None
+        prior_base = [{"role": m["role"], "content": _text(m.get("content"))} for m in base_hist]
+        prior_tuned = [{"role": m["role"], "content": _text(m.get("content"))} for m in tuned_hist]
+        user = {"role": "user", "content": _shown(text)}
+        base_hist = base_hist + [user, {"role": "assistant", "content": ""}]
+        tuned_hist = tuned_hist + ([user, {"role": "assistant", "content": ""}] if chosen else [])
+        what = f"{base_name} + adapter" if chosen else str(base_name)
+        yield base_hist, tuned_hist, "", t("chat.loading", lang, what=what)
+        try:
+            settings = ChatSettings.from_dict({"system_prompt": system_prompt or "", "temperature": temp,
+                                               "max_new_tokens": int(max_new)})
+            cache = default_cache()
+            # with an adapter, base and tuned share one model in memory (PEFT mixed-adapter batch)
+            tuned = cache.get(base_name or "", chosen) if chosen else None
+            base = None if tuned else cache.get(base_name or "")
+            names = f"{tuned.base_label}, {tuned.label}" if tuned else base.label
+            done = t("chat.ready", lang, models=names)
+            if not tuned:
+                done += " " + t("chat.no_adapter", lang)
+            for b, tu in stream_pair(base, tuned, build_messages(prior_base, text, settings.system_prompt),
+                                     build_messages(prior_tuned, text, settings.system_prompt), settings):
+                base_hist[-1] = {"role": "assistant", "content": _shown(b)}
+                if tuned:
+                    tuned_hist[-1] = {"role": "assistant", "content": _shown(tu)}
+                yield base_hist, tuned_hist, "", ""
+        except (ChatError, ConfigError, ValueError) as exc:
+            yield base_hist, tuned_hist, "", t("msg.error", lang, message=str(exc))
+            return
+        for hist in (base_hist, tuned_hist):
+            if hist and not str(hist[-1]["content"]).strip():
+                hist[-1] = {"role": "assistant", "content": t("chat.blank", lang)}
+        yield base_hist, tuned_hist, "", done
+
+    refresh.click(refresh_adapters, [app.workspace_name], [adapter])
+    app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter])
+    adapter.change(on_adapter, [adapter, base_model], [base_model])
+    inputs = [message, base_box, tuned_box, base_model, adapter, adapter_path, system, temperature, max_tokens,
+              app.language]
+    outputs = [base_box, tuned_box, message, status]
+    send.click(on_send, inputs, outputs, api_name="chat_send")
+    message.submit(on_send, inputs, outputs)
+    clear.click(lambda: ([], [], ""), None, [base_box, tuned_box, status])
