@@ -90,6 +90,19 @@ def calibration_pairs(questions, answers: dict[tuple[str, str], str], scorer: Sc
     return pos, neg
 
 
+def _voice_result(run_dir, base_path, adapter, warnings: list[str]) -> dict[str, Any] | None:
+    """The "Talk like me" style score of a studio run that trained voice pairs (None otherwise)."""
+    if not run_dir or not adapter:
+        return None
+    try:
+        from ..voice.evaluate import evaluate_frozen
+
+        return evaluate_frozen(run_dir, str(base_path), str(adapter))
+    except Exception as exc:  # noqa: BLE001 - the fact evaluation stands even when the style score fails
+        warnings.append(f"style score not computed: {exc}")
+        return None
+
+
 def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None = None) -> dict[str, Any]:
     """Evaluate and write the report into ``out_dir``; returns the report dict."""
     from .answers import AnswerModel, GenerationError, messages_for
@@ -261,6 +274,10 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
         "warnings": warnings,
         "style": {"evaluated": False, "note": "voice/style score: not part of this evaluation"},
     }
+    voice = _voice_result(qs.run_dir, model.base_path, cfg.adapter, warnings)
+    if voice:
+        report["voice"] = voice
+        report["style"] = {"evaluated": True, "win_rate": voice.get("win_rate"), "valid": voice.get("valid")}
     report["verdict"] = verdict(metrics, differences, gap, forgetting)
     write_answers_csv(out_dir / "answers.csv", rows)
     try:

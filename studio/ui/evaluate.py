@@ -245,3 +245,8 @@ def build(app: AppContext) -> None:
                concurrency_limit=None, show_progress="hidden")
     failures.change(on_failures, [folder, failures], [table])
     compare_btn.click(on_compare, [folder, earlier, app.language], [compare_table])
+    with gr.Accordion(t("evaluate.voice"), open=False, elem_id="evaluate-voice") as voice_acc:
+        app.tr(voice_acc, "evaluate.voice")
+        from .voice import build_voice_section
+
+        build_voice_section(app, "evaluate")

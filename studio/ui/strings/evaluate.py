@@ -1,6 +1,7 @@
 """Strings of the Evaluate tab."""
 
 EN = {
+    "evaluate.voice": "Voice (Talk like me): style score of the tuned model",
     "evaluate.intro": "Did the model learn your documents? The tuned model answers questions it never saw about facts "
     "it was taught, beside the base model (and, if you like, retrieval over your documents and the source passage "
     "itself as an upper bound). Scores need the key answer and agree on numbers, names and negation.",
@@ -50,6 +51,7 @@ EN = {
 }
 
 IT = {
+    "evaluate.voice": "Voce (Parlare come me): punteggio di stile del modello addestrato",
     "evaluate.intro": "Il modello ha imparato i tuoi documenti? Il modello addestrato risponde a domande mai viste su "
     "fatti che ha imparato, accanto al modello di base (e, se vuoi, al recupero dai documenti e al passo di origine "
     "come limite superiore). Una risposta è giusta solo se contiene la risposta chiave e concorda su numeri, nomi e "
