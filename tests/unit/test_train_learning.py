@@ -33,7 +33,8 @@ def test_trained_and_unseen_phrasings_move_to_the_trained_facts(trained_run):
     rows = trained_run.test_rows
     unseen = [r for r in rows if r["set"] == "phrasings"]
     trained = [r for r in rows if r["set"] == "trained"]
-    assert len(unseen) == 12 and len(trained) == 12
+    n = trained_run.n_facts
+    assert len(unseen) == n and len(trained) == n
     questions = [r["question"] for r in unseen + trained]
     tok = AutoTokenizer.from_pretrained(trained_run.adapter)
     torch.manual_seed(0)
@@ -41,13 +42,13 @@ def test_trained_and_unseen_phrasings_move_to_the_trained_facts(trained_run):
     base_answers = _answers(base, tok, questions)
     tuned = PeftModel.from_pretrained(base, trained_run.adapter).eval()
     tuned_answers = _answers(tuned, tok, questions)
-    base_unseen, base_trained = _hits(unseen, base_answers[:12]), _hits(trained, base_answers[12:])
-    tuned_unseen, tuned_trained = _hits(unseen, tuned_answers[:12]), _hits(trained, tuned_answers[12:])
-    report = f"base {base_unseen}/12 unseen {base_trained}/12 trained; tuned {tuned_unseen}/12 unseen {tuned_trained}/12 trained"
+    base_unseen, base_trained = _hits(unseen, base_answers[:n]), _hits(trained, base_answers[n:])
+    tuned_unseen, tuned_trained = _hits(unseen, tuned_answers[:n]), _hits(trained, tuned_answers[n:])
+    report = f"base {base_unseen}/{n} unseen {base_trained}/{n} trained; tuned {tuned_unseen}/{n} unseen {tuned_trained}/{n} trained"
     print(report)
-    assert base_unseen <= 3 and base_trained <= 3, report  # invented facts: the base model cannot know them
-    assert tuned_trained >= 9, report
-    assert tuned_unseen >= 6 and tuned_unseen >= base_unseen + 5, report
+    assert base_unseen <= n // 4 and base_trained <= n // 4, report  # invented facts: the base model cannot know them
+    assert tuned_trained >= (3 * n) // 4, report
+    assert tuned_unseen >= n // 2 and tuned_unseen >= base_unseen + (5 * n) // 12, report
 
 
 def test_shared_run_layout_and_loss_curve(trained_run):
@@ -60,6 +61,6 @@ def test_shared_run_layout_and_loss_curve(trained_run):
     events = trained_run.events()
     losses = [e["loss"] for e in events if e["type"] == "train"]
     evals = [e["eval_loss"] for e in events if e["type"] == "eval"]
-    assert len(losses) >= 30 and evals
+    assert len(losses) >= 20 and evals
     assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:3]) / 3  # the answer loss fell
     assert evals[-1] < evals[0]

@@ -27,14 +27,14 @@ def _rows(topics, n, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(3600)
+@pytest.mark.timeout(900)
 def test_lora_on_author_moves_style_toward_author(smollm2, tmp_path):
     from datasets import Dataset
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
     sys_msg = system_prompt("Alex")
-    train = _rows(TRAIN_TOPICS, 24, seed=1)
+    train = _rows(TRAIN_TOPICS, 16, seed=1)  # kept small: the suite budget is about 3 minutes per capability
     heldout = _rows(HELDOUT_TOPICS, 8, seed=2)
     data = Dataset.from_list([
         {"prompt": [{"role": "system", "content": sys_msg}, {"role": "user", "content": r["question"]}],
@@ -52,8 +52,8 @@ def test_lora_on_author_moves_style_toward_author(smollm2, tmp_path):
     del trainer
 
     msgs = [[{"role": "system", "content": sys_msg}, {"role": "user", "content": r["question"]}] for r in heldout]
-    base = answer(str(smollm2), msgs, 72)
-    tuned = answer(str(smollm2), msgs, 72, adapter=str(adapter))
+    base = answer(str(smollm2), msgs, 48)
+    tuned = answer(str(smollm2), msgs, 48, adapter=str(adapter))
     report = voice_report([r["question"] for r in heldout], [r["answer"] for r in heldout], base, tuned,
                           [r["answer"] for r in train], VoiceConfig())
     print({k: report[k] for k in ("win_rate", "win_rate_ci", "gap_closure", "gap_closure_ci", "mean_scores", "valid")})
