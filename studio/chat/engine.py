@@ -186,13 +186,7 @@ def stream_reply(loaded: LoadedModel, messages: list[dict], settings: ChatSettin
             return bool(stop and stop.is_set())
 
     sample = settings.temperature > 0
-    kwargs = dict(**inputs, streamer=streamer, max_new_tokens=settings.max_new_tokens, do_sample=sample,
-                  stopping_criteria=StoppingCriteriaList([_Stop()]),
-                  pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
-    if sample:
-        kwargs.update(temperature=settings.temperature, top_p=settings.top_p)
-    else:
-        kwargs.update(temperature=None, top_p=None, top_k=None)
+    kwargs = _generate_kwargs(inputs, tok, settings, streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]))
     failure: list[BaseException] = []
 
     def work():
@@ -269,16 +263,13 @@ def stream_mixed(tuned: LoadedModel, messages_base: list[dict], messages_tuned: 
             updates.put(tuple(tok.decode(ids, skip_special_tokens=True).rstrip("\ufffd") for ids in self.ids))
 
         def end(self):
+            # the final text in full: a reply may end inside a multi-byte character, shown as U+FFFD like the
+            # single-model stream does (only mid-stream is an incomplete character held back)
+            updates.put(tuple(tok.decode(ids, skip_special_tokens=True) for ids in self.ids))
             updates.put(None)
 
     sample = settings.temperature > 0
-    kwargs = dict(**inputs, streamer=PairStreamer(), max_new_tokens=settings.max_new_tokens, do_sample=sample,
-                  adapter_names=["__base__", "default"],
-                  pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
-    if sample:
-        kwargs.update(temperature=settings.temperature, top_p=settings.top_p)
-    else:
-        kwargs.update(temperature=None, top_p=None, top_k=None)
+    kwargs = _generate_kwargs(inputs, tok, settings, streamer=PairStreamer(), adapter_names=["__base__", "default"])
     failure: list[BaseException] = []
 
     def work():
@@ -345,3 +336,14 @@ def stream_pair(base: LoadedModel | None, tuned: LoadedModel | None, messages_ba
     if errors:
         raise ChatError("; ".join(f"{k}: {v}" for k, v in errors.items()))
     yield texts["base"], texts["tuned"]
+
+
+def _generate_kwargs(inputs, tok, settings, **extra) -> dict:
+    """``generate`` arguments for the chat settings: greedy at temperature 0, else sampled with top-p."""
+    kwargs = dict(**inputs, max_new_tokens=settings.max_new_tokens, do_sample=settings.temperature > 0,
+                  pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id, **extra)
+    if settings.temperature > 0:
+        kwargs.update(temperature=settings.temperature, top_p=settings.top_p)
+    else:
+        kwargs.update(temperature=None, top_p=None, top_k=None)
+    return kwargs

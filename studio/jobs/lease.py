@@ -43,9 +43,11 @@ class Lease:
         index = tickets.index(ticket)
         return 0 if index < self.capacity else index - self.capacity + 1
 
-    def take_ticket(self, run_id: str) -> Path:
+    def take_ticket(self, run_id: str, submitted_at: float | None = None) -> Path:
+        """A place in the queue, ordered by submission time (workers may start in any order)."""
         pid = os.getpid()
-        ticket = self.folder / f"{time.time_ns():020d}-{run_id}.json"
+        order = int(submitted_at * 1e9) if submitted_at else time.time_ns()
+        ticket = self.folder / f"{order:020d}-{run_id}.json"
         ticket.write_text(json.dumps({"run_id": run_id, "pid": pid, "start_time": process_start_time(pid)}))
         return ticket
 

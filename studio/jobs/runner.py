@@ -210,7 +210,12 @@ def job_status(run_dir: Path, workspace=None) -> dict[str, Any]:
         pid = status.get("pid")
         alive = process_alive(pid, status.get("start_time"))
         if not alive and pid:
-            exit_info = files.read_json(run_dir / files.EXIT_FILE) or {}
+            exit_info = files.read_json(run_dir / files.EXIT_FILE)
+            deadline = time.time() + 1.0
+            while exit_info is None and time.time() < deadline:  # the parent's reaper may be writing it now
+                time.sleep(0.05)
+                exit_info = files.read_json(run_dir / files.EXIT_FILE)
+            exit_info = exit_info or {}
             fresh = files.read_json(run_dir / files.STATUS_FILE) or {}
             if fresh.get("state") not in files.ACTIVE_STATES:  # it finished while we looked
                 return {**fresh, "run_dir": str(run_dir)}

@@ -65,7 +65,7 @@ def execute(run_dir: Path, on_event: Callable[[dict], None] | None = None, handl
     try:
         if lease_dir:
             lease = Lease(Path(lease_dir), job.get("lease_capacity", 1))
-            ticket = lease.take_ticket(ctx.run_id)
+            ticket = lease.take_ticket(ctx.run_id, job.get("created_at"))
             got = lease.wait(
                 ticket,
                 on_wait=lambda pos: (ctx.write_status(state="queued", queue_position=pos),
