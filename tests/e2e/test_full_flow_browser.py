@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.fixtures.browser_fixtures import click_tab, open_app
+from tests.fixtures.browser_fixtures import click_tab, open_app, field_value, wait_field_value
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +45,6 @@ Visitors may pick their own apples on weekends in September for two euros per ba
 _T0 = [0.0]
 
 
-def _value(page, elem_id: str) -> str:
-    return page.evaluate("(id) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-                         " return e ? e.value : ''; }", elem_id)
-
-
-def _wait_value(page, elem_id: str, needle: str, timeout: int = 60_000) -> None:
-    page.wait_for_function(
-        "([id, t]) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-        " return e && e.value.includes(t); }", arg=[elem_id, needle], timeout=timeout)
 
 
 def _wait_text(page, elem_id: str, needle: str, timeout: int = 60_000) -> None:
@@ -107,13 +98,13 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 1. Upload: both documents, each with its language and chunks
     open_app(page, live_app.url, "upload")
     page.locator("#upload-files input[type=file]").set_input_files([str(it_doc), str(en_doc)])
-    _wait_value(page, "upload-message", "2 of 2")
+    wait_field_value(page, "upload-message", "2 of 2")
     _wait_text(page, "upload-documents", "lindqvist_orchard.txt")
     docs = page.locator("#upload-documents").inner_text()
     assert "faro_varnholm.md" in docs
     langs = {d["name"]: d["lang"] for d in ws.list_documents()}
     assert langs == {"faro_varnholm.md": "it", "lindqvist_orchard.txt": "en"}
-    _wait_value(page, "upload-chunk-text", "Lindqvist")
+    wait_field_value(page, "upload-chunk-text", "Lindqvist")
     _shot(page, artifacts_dir, "upload")
 
     # 2. Generate through the replay backend: progress, then pairs for both documents
@@ -130,17 +121,17 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 3. Review: edit an answer in place, then keep every pair
     click_tab(page, "review")
     page.locator("#review-refresh").click()
-    _wait_value(page, "review-page-info", f"of {total}")
+    wait_field_value(page, "review-page-info", f"of {total}")
     cell = page.get_by_test_id("cell-0-3")
     cell.dblclick()
     editor = cell.locator("textarea, input").first
     editor.fill("Edited by a person in the review table.")
     editor.press("Enter")
-    _wait_value(page, "review-message", "saved pair")
+    wait_field_value(page, "review-message", "saved pair")
     first = min(p["id"] for p in ws.iter_pairs())
     assert ws.get_pair(first)["answer"] == "Edited by a person in the review table."
     page.locator("#review-bulk-apply").click()
-    _wait_value(page, "review-message", "status -> kept for")
+    wait_field_value(page, "review-message", "status -> kept for")
     from studio.workspace import PairFilter
 
     assert ws.count_pairs(PairFilter(status="kept")) == total
@@ -156,10 +147,10 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     page.locator("#train-max-steps input, #train-max-steps textarea").first.fill("8")
     page.locator("#train-batch input, #train-batch textarea").first.fill("4")
     page.locator("#train-preview").click()
-    _wait_value(page, "train-plan", "8 steps", timeout=120_000)
+    wait_field_value(page, "train-plan", "8 steps", timeout=120_000)
     page.locator("#train-start").click()
     _wait_text(page, "train-message", "started")
-    _wait_value(page, "train-latest", "train loss", timeout=180_000)
+    wait_field_value(page, "train-latest", "train loss", timeout=180_000)
     page.wait_for_function("() => /step [2-8]\\b/.test(document.querySelector('#train-latest textarea').value)",
                            timeout=120_000)
     page.wait_for_function("() => !!document.querySelector('#train-loss-plot canvas, #train-loss-plot svg.marks')",
@@ -168,8 +159,8 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 5. Reload mid-training: the page finds the run again and follows it to the end
     page.reload()
     open_app(page, live_app.url, "train")
-    _wait_value(page, "train-status", "Finished", timeout=240_000)
-    assert "step 8" in _value(page, "train-latest")
+    wait_field_value(page, "train-status", "Finished", timeout=240_000)
+    assert "step 8" in field_value(page, "train-latest")
     page.locator("#train-loss-plot").scroll_into_view_if_needed()
     _wait_plot_line(page, "train-loss-plot")  # the loss curve of the whole run is drawn again after the reload
     runs = ws.list_runs("train")
@@ -180,7 +171,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 6. Evaluate the run on its frozen held-out questions
     click_tab(page, "evaluate")
     page.locator("#evaluate-refresh").click()
-    _wait_value(page, "evaluate-adapter", "train-")
+    wait_field_value(page, "evaluate-adapter", "train-")
     page.locator("#tab-evaluate").get_by_text("Advanced").click()
     page.locator("#evaluate-forgetting input[type=checkbox]").uncheck()
     page.locator("#evaluate-max-new input").fill("4")
@@ -196,7 +187,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 7. Chat with the base and the tuned model side by side
     click_tab(page, "chat")
     page.locator("#tab-chat").get_by_role("button", name="Refresh runs").click()
-    _wait_value(page, "chat-adapter", "train-")
+    wait_field_value(page, "chat-adapter", "train-")
     temperature = page.locator("#chat-temperature input[type=number]")
     temperature.fill("1")
     temperature.press("Enter")
@@ -210,7 +201,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     # 8. Export: preview the model card and stage the push (no token, no network)
     click_tab(page, "export")
     page.locator("#tab-export").get_by_role("button", name="Refresh runs").click()
-    _wait_value(page, "export-adapter", "train-")
+    wait_field_value(page, "export-adapter", "train-")
     page.locator("#export-repo-id textarea, #export-repo-id input").first.fill("new-user/varnholm-lora")
     page.locator("#export-preview").click()
     preview = page.locator("#export-card-preview")

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.fixtures.browser_fixtures import click_tab, open_app
+from tests.fixtures.browser_fixtures import click_tab, open_app, field_value, wait_field_value
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,6 @@ ANSWER = f"The keeper wrote it {IMG} on Tuesday."
 REPLY = f"Model says {SCRIPT} and {IMG}"
 
 
-def _value(page, elem_id: str) -> str:
-    return page.evaluate("(id) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-                         " return e ? e.value : ''; }", elem_id)
-
-
-def _wait_value(page, elem_id: str, needle: str, timeout: int = 60_000) -> None:
-    page.wait_for_function(
-        "([id, t]) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-        " return e && e.value.includes(t); }", arg=[elem_id, needle], timeout=timeout)
 
 
 def _wait_text(page, selector: str, needle: str, timeout: int = 60_000) -> None:
@@ -62,8 +53,8 @@ def test_payloads_show_as_text_in_every_tab(live_app, page, dialogs, tmp_path, m
     # the uploaded document's text: chunk table and chunk viewer show the markup literally
     open_app(page, live_app.url, "upload")
     page.locator("#upload-files input[type=file]").set_input_files(str(doc))
-    _wait_value(page, "upload-chunk-text", "onerror", timeout=60_000)
-    assert SCRIPT in _value(page, "upload-chunk-text") and IMG in _value(page, "upload-chunk-text")
+    wait_field_value(page, "upload-chunk-text", "onerror", timeout=60_000)
+    assert SCRIPT in field_value(page, "upload-chunk-text") and IMG in field_value(page, "upload-chunk-text")
     _wait_text(page, "#upload-chunks", "onerror")
     chunks = page.locator("#upload-chunks").inner_text()
     assert "<script>" in chunks or "<img src=x" in chunks
@@ -110,10 +101,10 @@ def test_a_failing_handler_shows_a_readable_line(live_app, page, dialogs):
     shutil.rmtree(live_app.root / "workspaces" / "default")
     try:
         page.locator("#upload-refresh").click()
-        _wait_value(page, "upload-message", "unknown workspace")
+        wait_field_value(page, "upload-message", "unknown workspace")
         click_tab(page, "review")
         page.locator("#review-refresh").click()
-        _wait_value(page, "review-message", "unknown workspace")
+        wait_field_value(page, "review-message", "unknown workspace")
         click_tab(page, "train")
         page.locator("#train-preview").click()
         _wait_text(page, "#train-message", "unknown workspace")
