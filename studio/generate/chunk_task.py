@@ -55,6 +55,27 @@ class ChunkTask:
         return GenerationRequest(messages=self.messages, max_new_tokens=self.cfg.max_new_tokens,
                                  temperature=self.cfg.temperature, tag=(self.chunk["id"], self.step))
 
+    def next_requests(self) -> list[GenerationRequest]:
+        req = self.next_request()
+        return [req] if req else []
+
+    def feed_many(self, results: list[GenerationResult]) -> None:
+        self.feed(results[0])
+
+    _FRACTION = {"facts": 0.0, "qa": 0.35, "extra": 0.75, "judge": 0.85, "done": 1.0}
+    _LABEL = {"facts": "finding facts", "qa": "writing questions and paraphrases",
+              "extra": "writing refusals and false premises", "judge": "judging pairs", "done": "done"}
+
+    def fraction(self) -> tuple[float, float]:
+        """How far this chunk is (0-1) now and once the requests out now come back."""
+        order = list(self._FRACTION)
+        now = self._FRACTION[self.step]
+        return now, self._FRACTION[order[min(order.index(self.step) + 1, len(order) - 1)]]
+
+    @property
+    def step_label(self) -> str:
+        return self._LABEL[self.step]
+
     # ---- replies ---------------------------------------------------------------------------
     def feed(self, result: GenerationResult) -> None:
         self.calls += 1

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from ..config import Config, check, help_field
 
 BACKENDS = ("transformers", "openai", "replay")
-MODES = ("knowledge", "voice", "both")  # know my documents, talk like me (studio.voice), or both
+MODES = ("knowledge", "voice", "both")
+RECIPES = ("auto", "full", "guided")  # know my documents, talk like me (studio.voice), or both
 LANGS = ("auto", "en", "it")
 
 
@@ -39,6 +40,9 @@ class GenerateConfig(Config):
     author_name: str = help_field("", "voice: the author's name for the system prompt (\"You are NAME...\")")
     language: str = help_field("auto", "prompt language: auto (each document's own), en or it")
     retry_failed: bool = help_field(False, "also redo chunks that failed before")
+    recipe: str = help_field("auto", "full (the model finds facts and writes JSON), guided (facts are picked from the "
+                             "text, the model writes one question per call: for small local models) or auto (guided "
+                             "for local models under 1B parameters)")
     seed: int = help_field(0, "seed for local sampling")
     recordings: str | None = help_field(None, "replay backend: a JSONL file of recorded generator outputs")
 
@@ -61,6 +65,7 @@ class GenerateConfig(Config):
         check(self.limit_chunks is None or self.limit_chunks >= 1, "limit chunks must be at least 1")
         check(self.mode in MODES, f"mode must be one of {', '.join(MODES)}")
         check(self.language in LANGS, f"language must be one of {', '.join(LANGS)}")
+        check(self.recipe in RECIPES, f"recipe must be one of {', '.join(RECIPES)}")
 
     @property
     def phrasings_per_fact(self) -> int:

@@ -120,3 +120,51 @@ def retry_messages(previous: list[dict[str, str]], reply: str, error: str, lang:
         {"role": "assistant", "content": (reply or "")[:2000]},
         {"role": "user", "content": RETRY[lang].format(error=error)},
     ]
+
+
+# ---- the guided recipe for small models (guided.py): one short question per call --------------------
+GUIDED_VERSION = "guided-v1"
+
+QUESTION_SYSTEM = {
+    "en": "Write the question whose answer is the given answer, using the sentence. Name the subject in full.",
+    "it": "Scrivi la domanda la cui risposta è quella data, usando la frase. Nomina il soggetto per intero.",
+}
+QUESTION_SHOTS = {
+    "en": [("The Eiffel Tower was completed in 1889 for the World's Fair.", "1889", "When was the Eiffel Tower completed?"),
+           ("Python was created by Guido van Rossum.", "Guido van Rossum", "Who created Python?"),
+           ("The pump moves 40 litres of water per minute.", "40 litres", "How much water does the pump move per minute?")],
+    "it": [("La Torre Eiffel fu completata nel 1889 per l'Esposizione universale.", "1889", "Quando fu completata la Torre Eiffel?"),
+           ("Python è stato creato da Guido van Rossum.", "Guido van Rossum", "Chi ha creato Python?"),
+           ("La pompa sposta 40 litri d'acqua al minuto.", "40 litri", "Quanta acqua sposta la pompa al minuto?")],
+}
+PARAPHRASE_SYSTEM = {
+    "en": "Ask the same question in other words. Keep every name and number.",
+    "it": "Fai la stessa domanda con altre parole. Mantieni ogni nome e numero.",
+}
+PARAPHRASE_SHOTS = {
+    "en": [("When was the Eiffel Tower completed?", "In what year was the Eiffel Tower finished?"),
+           ("Who created Python?", "Which person is the creator of the Python language?"),
+           ("How much water does the pump move per minute?", "What volume of water does the pump move each minute?")],
+    "it": [("Quando fu completata la Torre Eiffel?", "In che anno venne terminata la Torre Eiffel?"),
+           ("Chi ha creato Python?", "Quale persona è l'autore del linguaggio Python?"),
+           ("Quanta acqua sposta la pompa al minuto?", "Che volume d'acqua muove la pompa ogni minuto?")],
+}
+ANSWER_LABEL = {"en": ("Sentence", "Answer"), "it": ("Frase", "Risposta")}
+
+
+def question_messages(sentence: str, key: str, lang: str) -> list[dict[str, str]]:
+    """Few-shot chat: sentence and answer in, one question out (short enough for a 135M model)."""
+    s_lab, a_lab = ANSWER_LABEL[lang]
+    out = [{"role": "system", "content": QUESTION_SYSTEM[lang]}]
+    for s, a, q in QUESTION_SHOTS[lang]:
+        out += [{"role": "user", "content": f"{s_lab}: {s}\n{a_lab}: {a}"}, {"role": "assistant", "content": q}]
+    out.append({"role": "user", "content": f"{s_lab}: {sentence}\n{a_lab}: {key}"})
+    return out
+
+
+def paraphrase_messages(question: str, lang: str) -> list[dict[str, str]]:
+    out = [{"role": "system", "content": PARAPHRASE_SYSTEM[lang]}]
+    for q, p in PARAPHRASE_SHOTS[lang]:
+        out += [{"role": "user", "content": q}, {"role": "assistant", "content": p}]
+    out.append({"role": "user", "content": question})
+    return out

@@ -22,6 +22,7 @@ class GenerationRequest:
     temperature: float = 0.7
     json_schema: dict[str, Any] | None = None  # a hint only: servers may ignore it, the parser never relies on it
     tag: Any = None  # caller's bookkeeping (chunk id, step), returned untouched
+    stop: tuple[str, ...] = ()  # local models end a row at the first of these strings (kept in the text)
 
 
 @dataclass

@@ -76,6 +76,23 @@ class LocalBackend:
         model.eval()
         self._tok, self._model = tok, model
 
+    def _stop_token_ids(self, stops: tuple[str, ...]) -> set[int]:
+        """Token ids whose text holds one of ``stops`` (computed once per set of stop strings)."""
+        if not stops:
+            return set()
+        cache = self.__dict__.setdefault("_stop_cache", {})
+        if stops not in cache:
+            vocab = self._tok.convert_ids_to_tokens(list(range(len(self._tok))))
+            texts = self._tok.convert_tokens_to_string
+            cache[stops] = {i for i, piece in enumerate(vocab)
+                            if piece and any(s in texts([piece]) for s in stops)} - {self._tok.pad_token_id}
+        return cache[stops]
+
+    def parameter_count(self) -> int:
+        """Parameters of the loaded model (loads it): the pipeline picks the guided recipe under 1B."""
+        self.load()
+        return sum(p.numel() for p in self._model.parameters())
+
     # ---- generation ------------------------------------------------------------------------
     def render(self, messages: list[dict[str, str]]) -> str:
         tok = self._tok
@@ -93,7 +110,7 @@ class LocalBackend:
         prompts = [self.render(r.messages) for r in requests]
         lengths = [len(self._tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
         # batches of similar settings and length waste the least padding
-        order = sorted(range(len(requests)), key=lambda i: (requests[i].temperature, requests[i].max_new_tokens, lengths[i]))
+        order = sorted(range(len(requests)), key=lambda i: (*_settings(requests[i]), lengths[i]))
         batches, cur = [], []
         for i in order:
             if cur and (len(cur) >= self.batch_size or _settings(requests[cur[0]]) != _settings(requests[i])):
@@ -118,6 +135,9 @@ class LocalBackend:
             enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
             temp = reqs[0].temperature
             gen_kwargs = dict(max_new_tokens=reqs[0].max_new_tokens, pad_token_id=tok.pad_token_id)
+            stop_ids = self._stop_token_ids(tuple(reqs[0].stop or ()))
+            if stop_ids:  # a row ends at the first token holding a stop string (cheaper than stop_strings)
+                gen_kwargs["eos_token_id"] = sorted({tok.eos_token_id, *stop_ids} - {None})
             if temp > 0:
                 gen_kwargs.update(do_sample=True, temperature=temp, top_p=0.95)
             else:
@@ -131,11 +151,13 @@ class LocalBackend:
             return [GenerationResult(error=msg, tag=r.tag) for r in reqs]
         secs = time.perf_counter() - t0
         new = out[:, enc["input_ids"].shape[1]:]
-        stop_ids = {tok.pad_token_id, tok.eos_token_id}
+        ends = {tok.pad_token_id, tok.eos_token_id}
         results = []
         for row, req, mask in zip(new, reqs, enc["attention_mask"]):
             ids = row.tolist()
-            n = next((k for k, t in enumerate(ids) if t in stop_ids), len(ids))
+            n = next((k for k, t in enumerate(ids) if t in ends or t in stop_ids), len(ids))
+            if n < len(ids) and ids[n] in stop_ids:
+                n += 1  # the stop string stays in the text (a question keeps its "?")
             text = tok.decode(ids[:n], skip_special_tokens=True)
             results.append(GenerationResult(
                 text=text, prompt_tokens=int(mask.sum()), completion_tokens=n, seconds=secs / len(reqs),
@@ -156,7 +178,7 @@ class LocalBackend:
 
 
 def _settings(req: GenerationRequest) -> tuple:
-    return (req.temperature, req.max_new_tokens)
+    return (req.temperature, req.max_new_tokens, tuple(req.stop or ()))
 
 
 def _merge_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
