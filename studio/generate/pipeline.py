@@ -88,7 +88,11 @@ def run_generation(
                     break
                 per_task = [t.next_requests() for t in active]
                 requests = [r for rs in per_task for r in rs]
-                results = backend.generate(requests, on_result=_live(progress, state, active, len(requests)))
+                try:
+                    results = backend.generate(requests, on_result=_live(progress, state, active, len(requests), stop_requested))
+                except _StopNow:  # Stop between two batches: the chunks in flight go back to pending
+                    stopped = True
+                    break
                 pos = 0
                 for task, rs in zip(active, per_task):
                     task.feed_many(results[pos : pos + len(rs)])
@@ -135,7 +139,11 @@ def _task_class(cfg: GenerateConfig, backend: Backend):
     return GuidedChunkTask if callable(size) and (size() or 0) < 1_000_000_000 else ChunkTask
 
 
-def _live(progress: Progress | None, state: RunState, active: list, n_requests: int):
+class _StopNow(Exception):
+    """Raised from the result callback when the user pressed Stop: the backend drops the rest of the round."""
+
+
+def _live(progress: Progress | None, state: RunState, active: list, n_requests: int, stop_requested=None):
     """Progress while one round of requests is answered: chunks move by the share of their requests back."""
     now = [t.fraction() for t in active]
     base = sum(a for a, _ in now)
@@ -144,6 +152,8 @@ def _live(progress: Progress | None, state: RunState, active: list, n_requests: 
     answered = {"n": 0, "tokens": 0, "t0": time.time(), "last": 0.0}
 
     def on_result(_i: int, result) -> None:
+        if stop_requested and stop_requested():
+            raise _StopNow
         answered["n"] += 1
         answered["tokens"] += result.completion_tokens
         state.partial = base + span * answered["n"] / max(n_requests, 1)

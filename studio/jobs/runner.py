@@ -22,6 +22,7 @@ from .kinds import JOB_KINDS, UnknownJobKind
 from .process import kill_group, process_alive
 from .worker import execute
 
+STOPPED_BY_USER = "stopped by you: everything saved before the stop is kept"
 VANISHED = "the worker process ended without reporting: it was killed (often out of memory) or crashed; see worker.log"
 
 
@@ -221,14 +222,17 @@ def job_status(run_dir: Path, workspace=None) -> dict[str, Any]:
                 return {**fresh, "run_dir": str(run_dir)}
             code = exit_info.get("returncode")
             reason = VANISHED
-            if code is not None and code < 0:
+            new_state = "killed"
+            if (run_dir / files.STOP_FILE).exists():  # the user's own Stop, ended by force after the grace period
+                new_state, reason = "stopped", STOPPED_BY_USER
+            elif code is not None and code < 0:
                 reason = f"the worker was killed by signal {-code}" + (" (SIGKILL: often out of memory)" if code == -9 else "")
-            status.update(state="killed", error=reason, ended_at=time.time())
+            status.update(state=new_state, error=None if new_state == "stopped" else reason, note=reason, ended_at=time.time())
             files.write_json_atomic(run_dir / files.STATUS_FILE, {k: v for k, v in status.items() if k != "run_dir"})
-            files.append_event(run_dir, {"type": "state", "state": "killed", "error": reason})
+            files.append_event(run_dir, {"type": "state", "state": new_state, "error": status["error"], "note": reason})
             if workspace is not None and status.get("run_id"):
                 try:
-                    workspace.update_run(status["run_id"], status="killed", error=reason)
+                    workspace.update_run(status["run_id"], status=new_state, error=status["error"])
                 except Exception:  # noqa: BLE001
                     pass
         elif not pid and time.time() - float(status.get("updated_at") or 0) > 60:

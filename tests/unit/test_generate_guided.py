@@ -168,3 +168,21 @@ def test_bundled_smollm2_writes_grounded_pairs_from_real_text(tmp_path, smollm2,
     for r in rows:
         assert r["answer"] in flat and r["key_answer"] in r["answer"]
         assert check_question(r["question"], r["answer"], r["key_answer"], [], echo=r["question"] in echoes) is None, r["question"]
+
+
+def test_stop_inside_a_round_is_a_stop_and_keeps_what_was_saved(tmp_path, embedder):
+    from tests.unit.generate_helpers import PARIS
+
+    ws = make_workspace(tmp_path, {"rome.md": ("en", [ROME]), "paris.md": ("en", [PARIS])})
+    model = ScriptedModel(["What number of people fit in the Colosseum?"])
+    calls = {"n": 0}
+
+    def stop_requested():  # Stop pressed while the first round's answers come back
+        calls["n"] += 1
+        return calls["n"] > 3
+
+    cfg = GenerateConfig(paraphrases=1, refusal_share=0, false_premise_share=0, batch_size=1, concurrency=1)
+    s = run_generation(ws, cfg, backend=model, embedder=Embedder(model=embedder), stop_requested=stop_requested)
+    assert s["stopped"] and s["error"] is None
+    states = dict(ws.conn.execute("SELECT chunk_id, status FROM gen_chunks").fetchall())
+    assert "running" not in states.values()  # the chunk in flight goes back to pending, nothing is left "running"

@@ -80,6 +80,21 @@ def test_kill_9_is_reported_as_killed_never_running(runner, ws):
     assert JobRunner(ws, root=runner.root).status(rid)["state"] == "killed"
 
 
+def test_a_stop_ended_by_force_is_still_the_users_stop(tmp_path):
+    """A worker stuck past the grace period is ended by force after Stop: reported as the user's stop, not OOM."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "status.json").write_text('{"state": "running", "pid": 999999, "start_time": 1.0}')
+    (run_dir / "exit.json").write_text('{"returncode": -9}')
+    (run_dir / "STOP").write_text("1")
+    st = job_status(run_dir)
+    assert st["state"] == "stopped" and not st.get("error") and st["note"].startswith("stopped by you"), st
+    assert job_status(run_dir)["state"] == "stopped"  # never flips back
+    (run_dir / "STOP").unlink()
+    (run_dir / "status.json").write_text('{"state": "running", "pid": 999999, "start_time": 1.0}')
+    assert "SIGKILL" in job_status(run_dir)["error"]  # without a Stop it is a kill
+
+
 def test_vanished_worker_without_parent(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
