@@ -76,7 +76,7 @@ def run_generation(
             if stop_requested and stop_requested():
                 stopped = True
                 break
-            wave = todo[start : start + wave_size]
+            wave, wave_t0 = todo[start : start + wave_size], time.time()
             mark_chunks(ws, [c["id"] for c in wave], recipe, "running", run_id)
             tasks = [task_cls(c, cfg, positions.get(c["id"], 0), generator, backend.model) for c in wave]
             state.partial, state.inflight_tokens, state.live_tokens = 0.0, 0, 0
@@ -108,6 +108,7 @@ def run_generation(
                     break
             if stopped:
                 break
+            _record_speed(cfg, backend, state, len(wave), time.time() - wave_t0)
     except BackendError as exc:
         error = str(exc)
     finally:
@@ -166,6 +167,14 @@ def _live(progress: Progress | None, state: RunState, active: list, n_requests: 
                     f"({answered['tokens'] / secs:.1f}/s)")
 
     return on_result
+
+
+def _record_speed(cfg: GenerateConfig, backend: Backend, state: RunState, chunks: int, seconds: float) -> None:
+    from .speed import record, speed_key
+
+    device = getattr(backend, "device", "remote")
+    record(speed_key(backend.name, backend.model, state.recipe, device, cfg.facts_per_chunk, cfg.phrasings_per_fact),
+           seconds / max(chunks, 1), chunks)
 
 
 def _all_chunk_ids(ws: Workspace) -> list[dict]:

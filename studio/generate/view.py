@@ -35,12 +35,35 @@ def estimate(ws: Workspace, cfg: GenerateConfig, epochs: int = 3, gpu: bool | No
     speed = SPEED["replay"] if cfg.backend == "replay" else (
         SPEED["openai"] * cfg.concurrency if cfg.backend == "openai"
         else SPEED["transformers-gpu" if gpu else "transformers-cpu"] * min(cfg.batch_size, 8) ** 0.6)
+    seconds = int(n * completion / speed)
+    measured = _measured(cfg, gpu)
+    if measured is not None:
+        seconds = int(n * measured)
+    elif _guided(cfg):  # a small local model: short prompts, ~15 tokens per question, ~7 requests per fact
+        seconds = int(n * f * (2 + k + 2) * 15 / speed)
     exposures = epochs * train_phrasings(cfg)
     return {
         "chunks": n, "calls": int(n * calls * 1.1), "prompt_tokens": int(n * prompt), "completion_tokens": int(n * completion),
-        "pairs": int(n * pairs), "seconds": int(n * completion / speed), "train_phrasings": train_phrasings(cfg),
+        "pairs": int(n * pairs), "seconds": seconds, "measured": measured is not None, "train_phrasings": train_phrasings(cfg),
         "epochs": epochs, "exposures": exposures, "low_exposures": exposures < MIN_EXPOSURES,
     }
+
+
+def _guided(cfg: GenerateConfig) -> bool:
+    from ..models import BUNDLED_CHAT
+
+    return cfg.backend == "transformers" and (cfg.recipe == "guided" or (cfg.recipe == "auto" and cfg.model == BUNDLED_CHAT))
+
+
+def _measured(cfg: GenerateConfig, gpu: bool) -> float | None:
+    """Seconds per chunk measured by earlier runs of the same generator and settings on this machine."""
+    from .speed import lookup, speed_key
+
+    if cfg.backend == "replay":
+        return None
+    recipe = "guided" if _guided(cfg) else "full"
+    device = "remote" if cfg.backend == "openai" else ("cuda" if gpu else "cpu")
+    return lookup(speed_key(cfg.backend, cfg.model, recipe, device, cfg.facts_per_chunk, cfg.phrasings_per_fact))
 
 
 def _cuda() -> bool:

@@ -161,6 +161,7 @@ def build(app) -> None:
         except Exception as exc:  # noqa: BLE001 - a readable line, never a traceback
             return _err(exc, lang)
         text = t("generate.estimate_text", lang, **{**est, "time": _fmt_time(est["seconds"]) or "0s"})
+        text += " " + t("generate.estimate_measured" if est["measured"] else "generate.estimate_guess", lang)
         return text + ("\n\n" + t("generate.low_exposures", lang) if est["low_exposures"] else "")
 
     def _submit(ws_name, lang, key_v, values, retry_failed, request):
@@ -212,7 +213,7 @@ def build(app) -> None:
         prog = st.get("progress") or {}
         frac = prog.get("fraction") or 0
         eta = _fmt_time(prog.get("eta_s"))
-        msg = t("generate.running", lang, pct=int(100 * frac), done=prog.get("done", 0), total=prog.get("total", 0),
+        msg = t("generate.running", lang, pct=int(100 * frac), done=int(prog.get("done") or 0), total=prog.get("total", 0),
                 pairs=prog.get("pairs", 0), rate=prog.get("pairs_per_min", 0),
                 eta=t("generate.eta", lang, eta=eta) if eta else "", message=prog.get("message") or state)
         return gr.Timer(active=True), round(100 * frac, 1), msg, *views_v

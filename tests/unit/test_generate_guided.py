@@ -186,3 +186,20 @@ def test_stop_inside_a_round_is_a_stop_and_keeps_what_was_saved(tmp_path, embedd
     assert s["stopped"] and s["error"] is None
     states = dict(ws.conn.execute("SELECT chunk_id, status FROM gen_chunks").fetchall())
     assert "running" not in states.values()  # the chunk in flight goes back to pending, nothing is left "running"
+
+
+def test_estimate_uses_the_speed_measured_by_earlier_runs(tmp_path, embedder, monkeypatch):
+    from studio.generate.view import estimate
+    from tests.unit.generate_helpers import PARIS
+
+    monkeypatch.setenv("STUDIO_CACHE", str(tmp_path / "cache"))
+    ws = make_workspace(tmp_path, {"rome.md": ("en", [ROME]), "paris.md": ("en", [PARIS])})
+    cfg = GenerateConfig(paraphrases=1, refusal_share=0, false_premise_share=0, limit_chunks=1)
+    assert estimate(ws, cfg, gpu=False)["measured"] is False
+    model = ScriptedModel(["What number of people fit in the Colosseum?"])
+    model.model, model.device = cfg.model, "cpu"
+    slow = model.generate
+    model.generate = lambda reqs, on_result=None: (__import__("time").sleep(0.5), slow(reqs, on_result))[1]
+    run_generation(ws, cfg, backend=model, embedder=Embedder(model=embedder))
+    est = estimate(ws, GenerateConfig(paraphrases=1, refusal_share=0, false_premise_share=0), gpu=False)
+    assert est["measured"] is True and est["chunks"] == 1 and 1 <= est["seconds"] <= 5, est

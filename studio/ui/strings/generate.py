@@ -49,16 +49,19 @@ EN = {
     "generate.estimate_text": "{chunks} chunks to do · about {calls} calls · {prompt_tokens} prompt + {completion_tokens} "
     "generated tokens · about {time} · about {pairs} pairs. Exposures per fact: {epochs} epochs × {train_phrasings} "
     "trained phrasings = **{exposures}**.",
+    "generate.estimate_measured": "Time measured on this machine by earlier runs with the same generator and settings.",
+    "generate.estimate_guess": "First run of this generator here: the time is a rough guess until the first chunks are "
+    "done; then the ETA comes from the run's own pace.",
     "generate.low_exposures": "⚠ Below 12 exposures per fact the model rarely learns a fact: raise the paraphrases or the epochs.",
     "generate.counters": "Chunks: {chunks_done} done, {chunks_failed} failed, of {chunks_total} · pairs: {pairs_kept} kept, "
     "{pairs_flagged} flagged, {pairs_rejected} rejected",
     "generate.started": "Started run {run}.",
-    "generate.running": "{pct}% · {done} of {total} chunks · {pairs} pairs · {rate} pairs/min{eta} · {message}",
+    "generate.running": "{pct}% · {done} of {total} chunks in this run · {pairs} pairs · {rate} pairs/min{eta} · {message}",
     "generate.eta": " · about {eta} left",
     "generate.done": "Done: {pairs} pairs ({train} train, {val} val, {heldout} held out: {heldout_phrasings} unseen "
     "phrasings of taught facts, {heldout_facts} facts held out whole); {leaks_fixed} leaks fixed.",
     "generate.failed": "The run stopped: {error}",
-    "generate.stopped": "Cancelled. Chunks done so far are kept; Resume picks up the rest.",
+    "generate.stopped": "Stopped by you. Chunks done so far and their pairs are kept; Resume picks up the rest.",
     "generate.no_chunks": "This workspace has no chunks yet: add documents in the Upload tab.",
     "generate.busy": "A generation run is already going on in this workspace.",
 }
@@ -112,16 +115,19 @@ IT = {
     "generate.estimate_text": "{chunks} blocchi da fare · circa {calls} chiamate · {prompt_tokens} token di prompt + "
     "{completion_tokens} generati · circa {time} · circa {pairs} coppie. Esposizioni per fatto: {epochs} epoche × "
     "{train_phrasings} formulazioni addestrate = **{exposures}**.",
+    "generate.estimate_measured": "Tempo misurato su questa macchina da esecuzioni precedenti con lo stesso generatore e le stesse impostazioni.",
+    "generate.estimate_guess": "Prima esecuzione di questo generatore qui: il tempo è una stima grezza finché non sono pronti i "
+    "primi blocchi; poi il tempo rimanente viene dal ritmo dell'esecuzione stessa.",
     "generate.low_exposures": "⚠ Sotto 12 esposizioni per fatto il modello impara raramente un fatto: aumenta le parafrasi o le epoche.",
     "generate.counters": "Blocchi: {chunks_done} fatti, {chunks_failed} falliti, su {chunks_total} · coppie: {pairs_kept} "
     "tenute, {pairs_flagged} segnalate, {pairs_rejected} scartate",
     "generate.started": "Avviata l'esecuzione {run}.",
-    "generate.running": "{pct}% · {done} di {total} blocchi · {pairs} coppie · {rate} coppie/min{eta} · {message}",
+    "generate.running": "{pct}% · {done} di {total} blocchi in questa esecuzione · {pairs} coppie · {rate} coppie/min{eta} · {message}",
     "generate.eta": " · circa {eta} rimanenti",
     "generate.done": "Fatto: {pairs} coppie ({train} train, {val} val, {heldout} di test: {heldout_phrasings} formulazioni "
     "mai viste di fatti insegnati, {heldout_facts} fatti tenuti fuori per intero); {leaks_fixed} fughe corrette.",
     "generate.failed": "L'esecuzione si è fermata: {error}",
-    "generate.stopped": "Annullato. I blocchi già fatti restano; Riprendi completa il resto.",
+    "generate.stopped": "Fermato da te. I blocchi già fatti e le loro coppie restano; Riprendi completa il resto.",
     "generate.no_chunks": "Quest'area di lavoro non ha ancora blocchi: aggiungi documenti nella scheda Carica.",
     "generate.busy": "In quest'area di lavoro è già in corso una generazione.",
 }
