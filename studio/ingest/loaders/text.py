@@ -78,15 +78,52 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPH = re.compile(r"(\*\*|__|`)(.+?)\1")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")  # images and badges: no text of the source
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")  # inline and reference links
+_HTML_LINK = re.compile(r"<a\b(?:\"[^\"]*\"|'[^']*'|[^'\">])*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")  # "[name]: https://..." link definitions
+# **strong**, __strong__, *em*, _em_ (never inside words: __init__ stays) and `code`
+_EMPH = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])|`([^`\n]+)`")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
 def _inline(text: str) -> str:
-    text = _LINK.sub(r"\1", text)
-    text = _EMPH.sub(r"\2", text)
-    return _HTML_TAG.sub("", text)
+    return _inline_links(text)[0]
+
+
+def _inline_links(text: str) -> tuple[str, int]:
+    """Markdown inline markup and raw HTML tags removed, link text kept; also the length of the link text."""
+    if "<!--" in text:
+        text = _COMMENT.sub("", text)
+    text = _IMAGE.sub("", text)
+    linked = 0
+
+    def link(m: re.Match) -> str:
+        nonlocal linked
+        label = m.group(1) if m.group(1) is not None else (m.group(2) or "")
+        label = _HTML_TAG.sub("", label)
+        linked += len(label.replace(" ", ""))
+        return label
+
+    text = _LINK.sub(link, text)
+    if "<" in text:
+        text = _HTML_LINK.sub(link, text)
+        text = _HTML_TAG.sub("", text)
+    text = _EMPH.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), text)
+    if "&" in text:
+        import html
+
+        text = html.unescape(text)
+    return text, linked
+
+
+def _add(out: Extracted, text: str, prefix: str = "") -> None:
+    clean, linked = _inline_links(text)
+    clean = clean_paragraph(clean)
+    if clean:
+        out.add(TEXT, prefix + clean)
+        out.blocks[-1].links = min(1.0, linked / max(1, len(clean.replace(" ", ""))))
 
 
 def parse_markdown(text: str, out: Extracted) -> None:
@@ -95,7 +132,7 @@ def parse_markdown(text: str, out: Extracted) -> None:
 
     def flush() -> None:
         if para:
-            out.add(TEXT, clean_paragraph(_inline("\n".join(para))))
+            _add(out, "\n".join(para))
             para.clear()
 
     i, n = 0, len(lines)
@@ -135,9 +172,11 @@ def parse_markdown(text: str, out: Extracted) -> None:
             continue
         elif _LIST.match(line):
             flush()
-            out.add(TEXT, "- " + clean_paragraph(_inline(_LIST.sub("", line, count=1))))
+            _add(out, _LIST.sub("", line, count=1), prefix="- ")
         elif not stripped:
             flush()
+        elif _REF_DEF.match(line):
+            pass
         elif stripped.startswith(">"):
             para.append(stripped.lstrip("> "))
         else:
