@@ -17,11 +17,12 @@ from pathlib import Path
 
 from ..clean import clean_paragraph, normalize
 from ..config import IngestConfig
-from ..model import CODE, HEADING, TABLE, TEXT, Block, Extracted, IngestError
+from ..model import CODE, HEADING, TABLE, TEXT, Block, Dropped, Extracted, IngestError
 from .text import decode
 
 MAX_DEPTH = 512  # Chromium's HTML parser flattens below this depth too
 _FEED_CHARS = 1 << 15  # parser fed in slices; the time budget is checked between them
+_JUNK_KEEP = 1 << 16  # characters of one left-out element kept to count and show
 
 DROP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "canvas",
                        "button", "select", "object", "embed", "head", "title", "math", "dialog", "input", "textarea"})
@@ -85,36 +86,52 @@ def parse_html(markup: str, out: Extracted, deadline: float | None = None, budge
         out.warnings.append(f"{reader.scripts} <script> element(s) removed (never run)")
     blocks = reader.blocks
     if any(in_main for _, in_main, _ in blocks):
-        chosen = [b for b, in_main, _ in blocks if in_main]
+        keep = [in_main for _, in_main, _ in blocks]
     elif any(in_article for _, _, in_article in blocks):
-        chosen = [b for b, _, in_article in blocks if in_article]
+        keep = [in_article for _, _, in_article in blocks]
     else:
-        chosen = [b for b, _, _ in blocks]
-    out.blocks.extend(chosen)
+        keep = [True] * len(blocks)
+    out.blocks.extend(b for (b, _, _), k in zip(blocks, keep) if k)
+    out.dropped.extend(reader.dropped)
+    out.dropped.extend(Dropped(b, "navigation") for (b, _, _), k in zip(blocks, keep) if not k)  # outside the main text
 
 
 class _TooDeep(Exception):
     pass
 
 
-def _junk(tag: str, attrib) -> bool:
+_SILENT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "canvas", "math",
+                          "object", "embed", "iframe", "input", "textarea", "select", "button"})
+_ROLE_REASON = {"contentinfo": "boilerplate", "dialog": "boilerplate", "alertdialog": "boilerplate", "doc-toc": "toc",
+                "doc-pagebreak": ""}
+_WORD_REASON = (("toc", "toc"), ("contents", "toc"), ("cookie", "boilerplate"), ("consent", "boilerplate"),
+                ("gdpr", "boilerplate"), ("footer", "boilerplate"), ("edit", "boilerplate"), ("share", "boilerplate"),
+                ("social", "boilerplate"), ("headerlink", ""), ("permalink", ""), ("anchor", ""), ("sr-only", ""),
+                ("visually-hidden", ""), ("screen-reader", ""))
+
+
+def _junk(tag: str, attrib) -> str | None:
+    """Why an element is left out: "toc", "navigation", "boilerplate", "" (invisible: not counted), or None."""
     if tag in DROP_TAGS:
-        return True
+        return "" if tag in _SILENT_TAGS else "boilerplate" if tag == "dialog" else "navigation"
     if not attrib:
-        return False
+        return None
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
-        return True
-    role = attrib.get("role")
-    if role and role.strip().lower() in DROP_ROLES:
-        return True
+        return ""
+    role = (attrib.get("role") or "").strip().lower()
+    if role in DROP_ROLES:
+        return _ROLE_REASON.get(role, "navigation")
     style = attrib.get("style")
     if style and _HIDDEN_STYLE.search(style):
-        return True
+        return ""
     classes = (attrib.get("class") or "").split()
     for word in [*classes, attrib.get("id") or ""]:
         if word and _JUNK_WORD.search(word):
-            return True
-    return "contents" in classes and ("topic" in classes or "local" in classes)  # a docutils table of contents
+            low = word.lower()
+            return next((reason for part, reason in _WORD_REASON if part in low), "navigation")
+    if "contents" in classes and ("topic" in classes or "local" in classes):  # a docutils table of contents
+        return "toc"
+    return None
 
 
 class _Reader:
@@ -134,6 +151,10 @@ class _Reader:
         self.buf: list[str] = []
         self.link_chars = 0
         self.blocks: list[tuple[Block, bool, bool]] = []
+        self.dropped: list[Dropped] = []
+        self.junk_reason: str | None = None
+        self.junk_buf: list[str] = []
+        self.junk_size = 0
         self.scripts = 0
 
     # ---- parser target interface ----
@@ -150,9 +171,13 @@ class _Reader:
             self.stack.append(0)
             return
         fx = 0
-        if _junk(tag, attrib) or (tag in EDGE_TAGS and not (self.main or self.article)):
+        reason = _junk(tag, attrib)
+        if reason is None and tag in EDGE_TAGS and not (self.main or self.article):
+            reason = "navigation" if tag == "header" else "boilerplate"
+        if reason is not None:
             self.skip += 1
             self.stack.append(_DROP)
+            self.junk_reason, self.junk_buf, self.junk_size = reason, [], 0
             return
         if tag == "main" or (attrib and (attrib.get("role") or "").lower() == "main"):
             fx |= _MAIN
@@ -204,6 +229,10 @@ class _Reader:
             return
         if fx & _DROP:
             self.skip -= 1
+            if not self.skip and self.junk_reason:
+                text = clean_paragraph("".join(self.junk_buf))
+                if text:
+                    self.dropped.append(Dropped(Block(TEXT, text), self.junk_reason))
             return
         if fx & _LINK:
             self.link -= 1
@@ -246,10 +275,16 @@ class _Reader:
             self.article -= 1
 
     def data(self, text) -> None:
-        if not self.skip and text:
-            self.buf.append(text)
-            if self.link:
-                self.link_chars += len(text.strip())
+        if not text:
+            return
+        if self.skip:
+            if self.junk_reason and self.junk_size < _JUNK_KEEP:  # what was left out, for the counts
+                self.junk_buf.append(text)
+                self.junk_size += len(text)
+            return
+        self.buf.append(text)
+        if self.link:
+            self.link_chars += len(text.strip())
 
     def comment(self, text) -> None:  # comments and doctypes carry no content
         pass
