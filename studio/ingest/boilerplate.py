@@ -28,16 +28,14 @@ NAV_PHRASES = frozenset({
     "previous topic", "next topic", "previous page", "next page", "previous chapter", "next chapter", "this page",
     "show source", "show page source", "view source", "view page source", "page source", "report a bug",
     "table of contents", "contents", "on this page", "in this article", "in this section", "navigation",
-    "quick search", "search", "go", "home", "menu", "main menu", "toggle navigation", "toggle menu", "back to top",
-    "previous", "next", "prev", "index", "modules", "logo", "skip to content", "skip to main content",
-    "skip to navigation", "theme", "auto", "light", "dark",
-    "related topics", "navigation menu", "close", "open menu", "share", "print", "top", "permalink", "copy link",
+    "quick search", "main menu", "toggle navigation", "toggle menu", "back to top", "previous", "next", "prev",
+    "logo", "skip to content", "skip to main content", "skip to navigation", "related topics", "navigation menu",
+    "open menu", "permalink", "copy link",
     # Italian
     "argomento precedente", "argomento successivo", "pagina precedente", "pagina successiva", "capitolo precedente",
     "capitolo successivo", "questa pagina", "mostra sorgente", "mostra il sorgente", "segnala un bug", "indice",
     "sommario", "indice dei contenuti", "contenuti", "in questa pagina", "vai al contenuto", "salta al contenuto",
-    "torna su", "torna all'inizio", "precedente", "successivo", "cerca", "ricerca veloce", "navigazione",
-    "menu principale", "chiudi", "condividi", "stampa",
+    "torna su", "torna all'inizio", "precedente", "successivo", "ricerca veloce", "navigazione", "menu principale",
 })
 # as a heading only these (a section called "Search" or "Index" may be real)
 NAV_HEADINGS = frozenset({
@@ -58,6 +56,8 @@ _BOILER = re.compile(
     r"show source\b|improve this page|edit on gitlab|modifica (?:su github|questa pagina)|skip to (?:main )?(?:content|navigation)|was this page helpful)",
     re.IGNORECASE,
 )
+_NAV_LINE = re.compile(r"^(?:(?:next|previous|prev|up|successivo|precedente|su)\s*:\s*[^,:]{1,80}?(?:,\s*|\s+|$)){1,3}"
+                       r"(?:\[[^\]]{1,20}\])?$", re.IGNORECASE)  # texinfo: "Next: Simple Example, Up: Using libffi [Index]"
 _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _COOKIE_BANNER = re.compile(
     r"\b(?:accept|consent|privacy|we use|this (?:site|website) uses|manage (?:preferences|settings)|"
@@ -123,11 +123,15 @@ def _numbered(block: Block) -> str | None:
     return (m.group("num") or "x") if m else None
 
 
+_IDENTIFIER = re.compile(r"^(?:- )?[\w.]*[._(][\w.()]*$")  # "stat.S_IRUSR", "os.walk()": a list of names is content
+
+
 def _link_item(block: Block) -> bool:
-    return block.kind == TEXT and block.links >= 0.8 and _words(block.text) <= 12 and not _prose(block)
+    return block.kind == TEXT and block.links >= 0.8 and _words(block.text) <= 12 and not _prose(block) \
+        and not _IDENTIFIER.match(block.text)
 
 
-def _single(block: Block) -> str | None:
+def _single(block: Block, html: bool = False) -> str | None:
     """The reason to drop this block on its own, or None."""
     k = key(block.text)
     if block.hint == "toc":
@@ -138,24 +142,28 @@ def _single(block: Block) -> str | None:
         return "toc"
     if block.kind == HEADING:
         return "navigation" if k in NAV_HEADINGS and k not in TOC_HEADINGS else None  # "Contents": see _runs
-    if block.kind == TABLE:
-        return "navigation" if block.links >= 0.9 and not _PROSE.search(block.text) else None
+    if block.kind == TABLE:  # a table of nothing but links (HTML keeps its own: there markup tells furniture apart)
+        return "navigation" if block.links >= 0.9 and not _PROSE.search(block.text) and not html else None
     if k in TOC_HEADINGS:
         return "toc"
-    if k in NAV_PHRASES or (not k and block.text.strip()):
+    if not k:
+        return "boilerplate"  # punctuation only ("...", "»")
+    if k in NAV_PHRASES:
+        return "navigation"
+    if block.links >= 0.5 and len(block.text) <= 240 and _NAV_LINE.match(block.text):
         return "navigation"
     if len(block.text) <= 300 and _BOILER.match(block.text.lstrip("- ")):
         return "boilerplate"
     if len(block.text) <= 600 and _COOKIE.search(block.text) and _COOKIE_BANNER.search(block.text):
         return "boilerplate"
     seps = _SEPARATORS.findall(block.text)
-    if len(seps) >= 2 and _words(block.text) <= 3 * (len(seps) + 1) and not _SENTENCE_END.search(block.text) \
+    if len(seps) >= 2 and _words(block.text) <= 4 * (len(seps) + 1) and not _SENTENCE_END.search(block.text) \
             and (block.links >= 0.5 or len(seps) >= 3 or all(x.strip() in "»›" for x in seps)):
         return "navigation"  # breadcrumbs ("Home » Library"), bars ("Home | Docs | Blog")
     return None
 
 
-def _runs(blocks: list[Block], reasons: list[str | None], max_page: int | None) -> None:
+def _runs(blocks: list[Block], reasons: list[str | None], max_page: int | None, link_lists: bool = True) -> None:
     """Rules over neighbouring blocks: page-number entries, numbered heading runs, link lists, TOC headings."""
     n = len(blocks)
     i = 0
@@ -198,7 +206,7 @@ def _runs(blocks: list[Block], reasons: list[str | None], max_page: int | None) 
                 for m in range(i, j):
                     reasons[m] = reasons[m] or "toc"
     i = 0
-    while i < n:  # three or more short link-only items in a row: a menu or a link list
+    while link_lists and i < n:  # three or more short link-only items in a row: a menu or a link list
         j = i
         while j < n and _link_item(blocks[j]):
             j += 1
@@ -218,10 +226,12 @@ def _toc_entry(block: Block, reason: str | None) -> bool:
     return not _SENTENCE_END.search(block.text)
 
 
+_LABEL = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+){0,2}$")
+
+
 def _label(block: Block) -> bool:
-    """A short label with no sentence and no figures ("Note", "See also", "Back to top")."""
-    return block.kind == TEXT and _words(block.text) <= 3 and not _SENTENCE_END.search(block.text) \
-        and not any(c.isdigit() for c in block.text)
+    """A short label of words only ("Note", "See also", "Back to top"); never "For example:" or "hex([sep])"."""
+    return block.kind == TEXT and bool(_LABEL.match(block.text))
 
 
 def _repeated(blocks: list[Block], reasons: list[str | None]) -> None:
@@ -238,8 +248,10 @@ def drop_boilerplate(out: Extracted) -> None:
         if block.kind != CODE:
             strip_marks(block)
     total = sum(len(b.text) for b in blocks) + sum(len(d.block.text) for d in out.dropped)
-    reasons = [_single(b) for b in blocks]
-    _runs(blocks, reasons, out.pages if out.kind == "pdf" else None)
+    html = out.kind in ("html", "epub")
+    reasons = [_single(b, html) for b in blocks]
+    # HTML furniture is known by its markup (the reader left it out); a list of links in the text is content there
+    _runs(blocks, reasons, out.pages if out.kind == "pdf" else None, link_lists=not html)
     _repeated(blocks, reasons)
     if any(reasons) and not all(reasons):  # else nothing to drop, or nothing would be left: text kept as it is
         kept: list[Block] = []

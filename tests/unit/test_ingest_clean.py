@@ -86,7 +86,7 @@ def test_existing_documents_lose_nothing(tmp_path, ws):
 
 def test_rules_on_blocks():
     def run(*blocks):
-        out = Extracted(kind="html", mime="text/html", blocks=[b if isinstance(b, Block) else Block(TEXT, b) for b in blocks])
+        out = Extracted(kind="markdown", mime="text/markdown", blocks=[b if isinstance(b, Block) else Block(TEXT, b) for b in blocks])
         drop_boilerplate(out)
         return [b.text for b in out.blocks], sorted({d.reason for d in out.dropped})
 

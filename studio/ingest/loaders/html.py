@@ -33,14 +33,19 @@ BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "body", "html"
 HEADINGS = {f"h{i}": i for i in range(1, 7)}
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar",
                         "toolbar", "dialog", "alertdialog", "doc-toc", "doc-pagebreak", "directory"})
-# class or id words of page furniture (matched as whole words inside hyphen/underscore-joined names)
-_JUNK_WORD = re.compile(
-    r"(?:^|[-_])(?:sphinxsidebar\w*|related|breadcrumbs?|headerlink|permalink|anchorjs-link|header-anchor|"
-    r"anchor-link|hash-link|navbar|navigation|nav|sidebar|toc|toctree-wrapper|localtoc|globaltoc|skip-?link|skip|"
-    r"cookies?|cookie-?\w+|consent\w*|gdpr|share|social|edit-?(?:link|page|on-github|this-page)|editlink|footer|"
-    r"sr-only|visually-hidden|screen-reader-text|pagination|prev-?next|rst-footer-buttons|versionswitcher)(?:$|[-_])",
-    re.IGNORECASE,
-)
+# class or id names of page furniture: the word alone or with at most two name parts around it ("md-sidebar",
+# "wy-nav-side", "cookie-banner"), never a heading's slug ("new-features-related-to-type-hints")
+_PARTS = r"(?:[a-z0-9]+[-_]{1,2}){0,2}%s(?:[-_]{1,2}[a-z0-9]+){0,2}"
+_FURNITURE_NAME = re.compile(_PARTS % (
+    r"(?:nav|navbar|navigation|menu|sidebar|sphinxsidebar\w*|breadcrumbs?|toc|localtoc|globaltoc|toctree-wrapper|"
+    r"related|footer|cookies?|cookie-?(?:banner|notice|consent|bar)|consent|gdpr|share|sharing|social|skip-?link|"
+    r"skip-to-content|edit-?(?:link|page|on-github|this-page)|editlink|pagination|prev-?next|rst-footer-buttons|"
+    r"versionswitcher)"), re.IGNORECASE)
+_ANCHOR_NAME = re.compile(_PARTS % (r"(?:headerlink|permalink|header-anchor|anchor-?link|anchorjs-link|hash-link|"
+                                    r"sr-only|visually-hidden|screen-reader-text)"), re.IGNORECASE)
+_INLINE = frozenset({"a", "span", "code", "em", "strong", "b", "i", "tt", "kbd", "samp", "var", "abbr", "cite", "q",
+                     "small", "sub", "sup", "mark", "u", "s", "del", "ins", "img", "label", "time", "data"})
+_SLUGGED = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "article", "main"})  # ids are heading slugs
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 # effect bits of an open element, undone when it closes
@@ -105,13 +110,20 @@ _SILENT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "ti
 _ROLE_REASON = {"contentinfo": "boilerplate", "dialog": "boilerplate", "alertdialog": "boilerplate", "doc-toc": "toc",
                 "doc-pagebreak": ""}
 _WORD_REASON = (("toc", "toc"), ("contents", "toc"), ("cookie", "boilerplate"), ("consent", "boilerplate"),
-                ("gdpr", "boilerplate"), ("footer", "boilerplate"), ("edit", "boilerplate"), ("share", "boilerplate"),
-                ("social", "boilerplate"), ("headerlink", ""), ("permalink", ""), ("anchor", ""), ("sr-only", ""),
-                ("visually-hidden", ""), ("screen-reader", ""))
+                ("gdpr", "boilerplate"), ("footer", "boilerplate"), ("edit", "boilerplate"), ("shar", "boilerplate"),
+                ("social", "boilerplate"))
+
+
+def _name_reason(name: str) -> str:
+    low = name.lower()
+    return next((reason for part, reason in _WORD_REASON if part in low), "navigation")
 
 
 def _junk(tag: str, attrib) -> str | None:
     """Why an element is left out: "toc", "navigation", "boilerplate", "" (invisible: not counted), or None."""
+    if tag == "aside" and attrib and ("footnote" in (attrib.get("class") or "") or "citation" in (attrib.get("class") or "")
+                                      or (attrib.get("role") or "") in ("doc-footnote", "doc-endnote", "note")):
+        return None  # docutils writes footnotes as <aside class="footnote">: content
     if tag in DROP_TAGS:
         return "" if tag in _SILENT_TAGS else "boilerplate" if tag == "dialog" else "navigation"
     if not attrib:
@@ -125,10 +137,14 @@ def _junk(tag: str, attrib) -> str | None:
     if style and _HIDDEN_STYLE.search(style):
         return ""
     classes = (attrib.get("class") or "").split()
-    for word in [*classes, attrib.get("id") or ""]:
-        if word and _JUNK_WORD.search(word):
-            low = word.lower()
-            return next((reason for part, reason in _WORD_REASON if part in low), "navigation")
+    for name in classes:
+        if _ANCHOR_NAME.fullmatch(name):
+            return ""
+        if tag not in _INLINE and _FURNITURE_NAME.fullmatch(name):
+            return _name_reason(name)
+    ident = attrib.get("id") or ""
+    if ident and tag not in _INLINE and tag not in _SLUGGED and _FURNITURE_NAME.fullmatch(ident):
+        return _name_reason(ident)
     if "contents" in classes and ("topic" in classes or "local" in classes):  # a docutils table of contents
         return "toc"
     return None
@@ -169,6 +185,8 @@ class _Reader:
             self.scripts += 1
         if self.skip:
             self.stack.append(0)
+            if self.junk_reason and self.junk_size < _JUNK_KEEP:
+                self.junk_buf.append(" ")  # left-out text keeps its word breaks, for the samples
             return
         fx = 0
         reason = _junk(tag, attrib)

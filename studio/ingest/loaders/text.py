@@ -74,6 +74,7 @@ def load_text(path: Path, config: IngestConfig, markdown: bool = False) -> Extra
 
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "###" needs a space before it ("C#" stays)
+_BREAK = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -82,8 +83,9 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")  # images and
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")  # inline and reference links
 _HTML_LINK = re.compile(r"<a\b(?:\"[^\"]*\"|'[^']*'|[^'\">])*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")  # "[name]: https://..." link definitions
-# **strong**, __strong__, *em*, _em_ (never inside words: __init__ stays) and `code`
-_EMPH = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])|`([^`\n]+)`")
+# **strong**, __strong__, *em*, _em_ (never inside words: __init__ stays); `code` is kept as written
+_EMPH = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
@@ -110,7 +112,20 @@ def _inline_links(text: str) -> tuple[str, int]:
     if "<" in text:
         text = _HTML_LINK.sub(link, text)
         text = _HTML_TAG.sub("", text)
-    text = _EMPH.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), text)
+    spans: list[str] = []
+    if "`" in text:  # code spans set aside: no emphasis inside them
+
+        def keep(m: re.Match) -> str:
+            spans.append(m.group(1))
+            return f"\x00{len(spans) - 1}\x00"
+
+        text = _CODE_SPAN.sub(keep, text)
+    for _ in range(3):  # nested emphasis: "_using **FastAPI**_"
+        text, n = _EMPH.subn(r"\2", text)
+        if not n:
+            break
+    if spans:
+        text = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], text)
     if "&" in text:
         import html
 
@@ -174,6 +189,8 @@ def parse_markdown(text: str, out: Extracted) -> None:
             flush()
             _add(out, _LIST.sub("", line, count=1), prefix="- ")
         elif not stripped:
+            flush()
+        elif _BREAK.match(stripped):  # a thematic break (---, ***, ___) is no text
             flush()
         elif _REF_DEF.match(line):
             pass
