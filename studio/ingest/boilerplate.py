@@ -23,7 +23,7 @@ from collections import Counter
 
 from .model import CODE, HEADING, TABLE, TEXT, Block, Dropped, Extracted
 
-_STRIP = re.compile(r"^[\s\-–—•·*»«›‹<>|←→↑↓#¶§:]+|[\s\-–—•·*»«›‹<>|←→↑↓#¶§:.]+$")
+_EDGE_CHARS = " \t\n-–—•·*»«›‹<>|←→↑↓#¶§:"  # bullets and arrows around a phrase
 NAV_PHRASES = frozenset({
     "previous topic", "next topic", "previous page", "next page", "previous chapter", "next chapter", "this page",
     "show source", "show page source", "view source", "view page source", "page source", "report a bug",
@@ -64,8 +64,7 @@ _COOKIE_BANNER = re.compile(
     r"utilizziamo|questo sito|accetta|preferenze)\b", re.IGNORECASE)
 _PAGE = r"(?:\d{1,4}|[ivxlcdm]{1,7})"
 _LEADER = re.compile(r"(?:\s?[.·…_]\s?){4,}\s*" + _PAGE + r"\b", re.IGNORECASE)
-_PAGE_END = re.compile(r"^(?P<title>.*?[^\W\d_].*?)[\s\t]+(?P<page>" + _PAGE + r"(?:\s*[-–,]\s*\d{1,4})*)$",
-                       re.IGNORECASE)
+_PAGE_TAIL = re.compile(r"\s(?P<page>" + _PAGE + r"(?:\s*[-–,]\s*\d{1,4})*)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:- )?(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?|chapter \d+|capitolo \d+|part [ivx]+|"
                        r"appendix [a-z]|appendice [a-z])\s+\S", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
@@ -73,9 +72,14 @@ _SEPARATORS = re.compile(r"\s(?:\||·|•|»|›|>|/|–)\s")
 _PROSE = re.compile(r"[a-zà-ÿ][.!?][\"'”’)]*\s+[A-ZÀ-Ý]")  # a sentence boundary inside the block
 
 
+_LONG = "\x01"  # the key of a block too long to be a phrase
+
+
 def key(text: str) -> str:
-    """Lower case, bullets/arrows/trailing punctuation stripped, spaces collapsed."""
-    return " ".join(_STRIP.sub("", text.strip()).lower().split())
+    """Lower case, bullets/arrows/trailing punctuation stripped, spaces collapsed (``_LONG`` past 100 characters)."""
+    if len(text) > 100:
+        return _LONG
+    return " ".join(text.strip(_EDGE_CHARS).rstrip(_EDGE_CHARS + ".").lower().split())
 
 
 def _words(text: str) -> int:
@@ -88,7 +92,10 @@ def _prose(block: Block) -> bool:
 
 
 def _leader_toc(block: Block) -> bool:
-    n = len(_LEADER.findall(block.text))
+    t = block.text
+    if "...." not in t and ". . ." not in t and "…" not in t and "____" not in t and "··" not in t:
+        return False
+    n = len(_LEADER.findall(t))
     return n > 0 and _words(_LEADER.sub(" ", block.text)) <= 16 * n
 
 
@@ -107,8 +114,9 @@ def _page_entry(block: Block, max_page: int | None = None) -> int | None:
     if block.kind not in (TEXT, HEADING) or _words(block.text) > 14 or len(block.text) > 140 \
             or block.text.startswith("- "):  # list items ("- Windows 10") are not contents entries
         return None
-    m = _PAGE_END.match(block.text)
-    if not m or m.group("title").rstrip()[-1:] in ".!?:;,=+-*/(":
+    m = _PAGE_TAIL.search(block.text)
+    title = block.text[: m.start()].rstrip() if m else ""
+    if not title or title[-1] in ".!?:;,=+-*/(" or not any(c.isalpha() for c in title):
         return None
     page = m.group("page").split(",")[0].split("-")[0].split("–")[0].strip()
     if not page.isdigit():
@@ -276,8 +284,10 @@ _HASH = re.compile(r"\s+#+$")
 
 def strip_marks(block: Block) -> None:
     """A permalink mark removed from the end ("Installation¶"; "Usage #" on headings, never "C#")."""
-    text = _PILCROW.sub("", block.text)
-    if block.kind == HEADING:
+    text = block.text
+    if text.endswith(("¶", "🔗", " ")):
+        text = _PILCROW.sub("", text)
+    if block.kind == HEADING and text.endswith("#"):
         text = _HASH.sub("", text)
     if text.strip():
         block.text = text

@@ -73,9 +73,10 @@ def parse_html(markup: str, out: Extracted, deadline: float | None = None, budge
         for i in range(0, len(markup), _FEED_CHARS):
             parser.feed(markup[i : i + _FEED_CHARS].encode("utf-8", "replace"))
             if deadline is not None and time.monotonic() > deadline:
+                why = f"this HTML nests tags {reader.max_depth:,} levels deep; " if reader.max_depth >= 100 else ""
                 raise IngestError(
-                    f"this HTML nests tags {reader.max_depth:,} levels deep; reading it took over {budget_s:g} s "
-                    "and was stopped: save the page as text or PDF and upload that"
+                    f"{why}reading it took over {budget_s:g} s and was stopped: "
+                    "save the page as text or PDF and upload that"
                 )
         parser.close()
     except _TooDeep:
