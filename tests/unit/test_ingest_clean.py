@@ -21,6 +21,8 @@ from tests.fixtures.ingest_docs import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+HEADINGS = {"sphinx.html": "Maintenance > Filters", "manual.pdf": "1 Introduction", "manual-no-leaders.pdf": "3 Maintenance",
+            "README.md": "ACME press > Installation", "report.docx": "1 Introduction > 1.1 Scope of this manual"}
 MAKERS = {
     "sphinx.html": make_sphinx_page,
     "manual.pdf": make_toc_pdf,
@@ -49,6 +51,7 @@ def test_furniture_is_dropped_and_every_real_sentence_stays_verbatim(tmp_path, w
     assert not left, (left, text[:600])
     paths = " ".join(c["heading_path"] for c in chunks)
     assert "¶" not in paths and "Contents" not in paths
+    assert HEADINGS[name] in {c["heading_path"] for c in chunks}, {c["heading_path"] for c in chunks}  # real headings kept
     meta = json.loads(doc["meta_json"])["dropped"]
     assert meta["blocks"] >= 3 and meta["chars"] > 0 and meta["chunks"] >= 1 and 0 < meta["share"] < 0.6, meta
     assert report.dropped_chars == meta["chars"] and report.dropped_chunks == meta["chunks"]

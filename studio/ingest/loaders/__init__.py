@@ -17,7 +17,7 @@ for _module in ("bs4", "ebooklib", "pypdf", "docx", "pypdfium2", "lxml"):
 for _logger in ("pypdf", "ebooklib", "bs4", "docx", "pypdfium2"):
     logging.getLogger(_logger).setLevel(logging.ERROR)
 # BeautifulSoup's XMLParsedAsHTMLWarning / MarkupResemblesLocatorWarning by their text (importing bs4 costs start-up)
-warnings.filterwarnings("ignore", message=r"(?s).*(?:looks like an XML document|looks more like a (?:filename|URL))")
+warnings.filterwarnings("ignore", message=r"(?s).*(?:parse an XML document|looks more like a (?:filename|URL))")
 
 
 def load(kind: str, path: Path, config: IngestConfig, clean: bool = True) -> Extracted:
