@@ -63,7 +63,8 @@ _COOKIE_BANNER = re.compile(
     r"\b(?:accept|consent|privacy|we use|this (?:site|website) uses|manage (?:preferences|settings)|"
     r"utilizziamo|questo sito|accetta|preferenze)\b", re.IGNORECASE)
 _PAGE = r"(?:\d{1,4}|[ivxlcdm]{1,7})"
-_LEADER = re.compile(r"(?:\s?[.·…_]\s?){4,}\s*" + _PAGE + r"\b", re.IGNORECASE)
+# starts only where a run of dots starts and never backtracks into it: linear even on a megabyte of dots
+_LEADER = re.compile(r"(?<![.·…_])(?<![.·…_]\s)(?:\s?[.·…_])(?:\s?[.·…_]){3,}+\s*" + _PAGE + r"\b", re.IGNORECASE)
 _PAGE_TAIL = re.compile(r"\s(?P<page>" + _PAGE + r"(?:\s*[-–,]\s*\d{1,4})*)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:- )?(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?|chapter \d+|capitolo \d+|part [ivx]+|"
                        r"appendix [a-z]|appendice [a-z])\s+\S", re.IGNORECASE)

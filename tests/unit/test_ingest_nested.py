@@ -138,3 +138,21 @@ def test_memory_stays_bounded_on_a_big_nested_page(tmp_path, megabytes):
     assert stats["seconds"] < BOUND_S, stats
     assert "levels deep" in stats["outcome"], stats
     assert res.stderr.strip() == "", res.stderr[-2000:]
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 300_000 + "x" + "]" * 300_000,  # unclosed link brackets
+    '<a "' * 200_000,  # tags that never close
+    "**a " * 300_000,  # emphasis that never closes
+    "." * 1_000_000 + " 5",  # a dot "leader" a megabyte long
+    "# " + "a " * 500_000,  # a heading a megabyte long
+], ids=["brackets", "tags", "emphasis", "dots", "heading"])
+def test_hostile_markdown_in_one_paragraph_is_read_in_linear_time(tmp_path, body):
+    path = tmp_path / "hostile.md"
+    path.write_text(body + "\n")
+    started = time.perf_counter()
+    try:
+        load("markdown", path, IngestConfig())
+    except IngestError:
+        pass  # refused in one line is fine too
+    assert time.perf_counter() - started < BOUND_S  # the first versions of these patterns took 9-40 s

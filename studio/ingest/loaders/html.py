@@ -139,12 +139,14 @@ def _junk(tag: str, attrib) -> str | None:
         return ""
     classes = (attrib.get("class") or "").split()
     for name in classes:
+        if len(name) > 80:
+            continue
         if _ANCHOR_NAME.fullmatch(name):
             return ""
         if tag not in _INLINE and _FURNITURE_NAME.fullmatch(name):
             return _name_reason(name)
     ident = attrib.get("id") or ""
-    if ident and tag not in _INLINE and tag not in _SLUGGED and _FURNITURE_NAME.fullmatch(ident):
+    if ident and len(ident) <= 80 and tag not in _INLINE and tag not in _SLUGGED and _FURNITURE_NAME.fullmatch(ident):
         return _name_reason(ident)
     if "contents" in classes and ("topic" in classes or "local" in classes):  # a docutils table of contents
         return "toc"

@@ -73,20 +73,23 @@ def load_text(path: Path, config: IngestConfig, markdown: bool = False) -> Extra
     return out
 
 
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # a closing "###" needs a space before it ("C#" stays)
+_ATX = re.compile(r"^(#{1,6})\s+(.*)$")
 _BREAK = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")  # images and badges: no text of the source
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")  # inline and reference links
-_HTML_LINK = re.compile(r"<a\b(?:\"[^\"]*\"|'[^']*'|[^'\">])*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+# every pattern below scans at most to the next delimiter and never backtracks into it, so a hostile
+# one-paragraph file ("[[[[...", "<a <a <a...", "**a **a ...") is read in linear time
+_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\n]{0,2000}\)|!\[[^\[\]\n]{0,500}\]\[[^\[\]\n]{0,200}\]")  # images
+_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)|\[([^\[\]\n]{1,500})\]\[[^\[\]\n]{0,200}\]")  # links
+_HTML_LINK = re.compile(r"<a\b(?>\"[^\"<>]*\"|'[^'<>]*'|[^'\"<>])*+>((?>[^<]+|<(?!/?a\b))*+)</a\s*>", re.IGNORECASE)
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")  # "[name]: https://..." link definitions
-# **strong**, __strong__, *em*, _em_ (never inside words: __init__ stays); `code` is kept as written
-_EMPH = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])")
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*>")
+# **strong**, *em* and __strong__, _em_ (never inside words: __init__ stays); `code` is kept as written
+_EMPH = (re.compile(r"(?<![\w*])(\*\*|\*)(?=[^\s*])([^*\n]{1,300}?)(?<=\S)\1(?![\w*])"),
+         re.compile(r"(?<![\w_])(__|_)(?=[^\s_])([^_\n]{1,300}?)(?<=\S)\1(?![\w_])"))
+_CODE_SPAN = re.compile(r"`([^`\n]{1,2000})`")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,40}(?>\"[^\"<>]*\"|'[^'<>]*'|[^'\"<>])*+>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
@@ -120,8 +123,11 @@ def _inline_links(text: str) -> tuple[str, int]:
             return f"\x00{len(spans) - 1}\x00"
 
         text = _CODE_SPAN.sub(keep, text)
-    for _ in range(3):  # nested emphasis: "_using **FastAPI**_"
-        text, n = _EMPH.subn(r"\2", text)
+    for _ in range(3):  # nested emphasis: "_using **FastAPI**_", "**bold *and* bold**"
+        n = 0
+        for pattern in _EMPH:
+            text, k = pattern.subn(r"\2", text)
+            n += k
         if not n:
             break
     if spans:
@@ -139,6 +145,13 @@ def _add(out: Extracted, text: str, prefix: str = "") -> None:
     if clean:
         out.add(TEXT, prefix + clean)
         out.blocks[-1].links = min(1.0, linked / max(1, len(clean.replace(" ", ""))))
+
+
+def _closing_hashes(title: str) -> str:
+    """An ATX heading's optional closing "###" removed; it needs a space before it ("C#" stays)."""
+    title = title.rstrip()
+    bare = title.rstrip("#")
+    return bare.rstrip() if bare != title and (not bare or bare[-1].isspace()) else title
 
 
 def parse_markdown(text: str, out: Extracted) -> None:
@@ -162,7 +175,7 @@ def parse_markdown(text: str, out: Extracted) -> None:
         m = _ATX.match(stripped)
         if m:
             flush()
-            out.add(HEADING, clean_paragraph(_inline(m.group(2))), level=len(m.group(1)))
+            out.add(HEADING, clean_paragraph(_inline(_closing_hashes(m.group(2)))), level=len(m.group(1)))
         elif stripped and i + 1 < n and _SETEXT.match(lines[i + 1].strip()) and not para and not _LIST.match(line):
             out.add(HEADING, clean_paragraph(_inline(stripped)), level=1 if lines[i + 1].strip()[0] == "=" else 2)
             i += 1
