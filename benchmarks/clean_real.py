@@ -13,7 +13,10 @@ Where the files come from (Debian/Ubuntu):
   pip download --no-deps --no-binary :all: fastapi==0.115.0 rich==13.9.2 httpx==0.27.2 -d SDISTS
   then extract each sdist's README.md under SDISTS
 
-Run: .venv/bin/python benchmarks/clean_real.py [--sdists /tmp/sdists] [--samples 8] [--show-all]
+``--baseline PATH`` also reads every file with another checkout's loaders (e.g. the commit before the cleaner,
+extracted with ``git archive``) and counts the same junk strings in its chunks, for a before/after figure.
+
+Run: .venv/bin/python benchmarks/clean_real.py [--sdists /tmp/sdists] [--samples 8] [--show-all] [--baseline PATH]
 """
 
 from __future__ import annotations
@@ -80,11 +83,47 @@ def measure(path: Path, samples: int) -> dict:
     }
 
 
+BASELINE = r"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from studio.ingest.chunking import chunk_blocks
+from studio.ingest.config import IngestConfig
+from studio.ingest.loaders import load
+from studio.ingest.sniff import detect
+from studio.ingest.tokens import get_counter
+junk = json.loads(sys.argv[2])
+config, (counter, _) = IngestConfig(), get_counter(None)
+out = {}
+for f in sys.argv[3:]:
+    kind, _ = detect(Path(f), Path(f).name)
+    try:
+        chunks = chunk_blocks(load(kind, Path(f), config).blocks, counter, config.chunk_tokens, config.overlap_tokens).chunks
+    except Exception as exc:
+        out[f] = {"error": f"{type(exc).__name__}: {str(exc)[:100]}"}
+        continue
+    text = "\n".join(c["text"] for c in chunks)
+    out[f] = {"chunks": len(chunks), "junk_left": {j: text.count(j) for j in junk if j in text}}
+print(json.dumps(out))
+"""
+
+
+def baseline(code: str, files: list[Path]) -> dict:
+    import subprocess
+
+    res = subprocess.run([sys.executable, "-c", BASELINE, code, json.dumps(JUNK_LEFT), *map(str, files)],
+                         capture_output=True, text=True, timeout=900)
+    if res.returncode != 0:
+        raise SystemExit(f"baseline failed: {res.stderr.strip().splitlines()[-1:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sdists", default="/tmp/ing/sdists", help="folder with the extracted sdists")
     ap.add_argument("--samples", type=int, default=8)
     ap.add_argument("--show-all", action="store_true", help="print every dropped passage (to judge false positives)")
+    ap.add_argument("--baseline", help="another checkout whose loaders read the same files (before/after)")
     args = ap.parse_args()
     files = FILES + [Path(args.sdists) / p for p in SDIST_READMES]
     rows, missing = [], [str(f) for f in files if not f.is_file()]
@@ -99,6 +138,15 @@ def main() -> int:
     totals = Counter()
     for r in rows:
         totals.update({k: r[k] for k in ("chunks_kept", "chunks_dropped", "passages_dropped", "chars_dropped")})
+        totals["junk_strings_left"] += sum(r["junk_left_in_kept_chunks"].values())
+    if args.baseline:
+        before = baseline(args.baseline, [Path(r["file"]) for r in rows])
+        for r in rows:
+            r["baseline"] = before.get(r["file"], {})
+            totals["baseline_chunks"] += r["baseline"].get("chunks", 0)
+            totals["baseline_junk_strings_left"] += sum(r["baseline"].get("junk_left", {}).values())
+        print(f"baseline ({args.baseline}): {totals['baseline_chunks']} chunks, "
+              f"{totals['baseline_junk_strings_left']} junk strings in them; now {totals['junk_strings_left']}")
     print(f"\n{len(rows)} documents: {totals['chunks_kept']} chunks kept, {totals['chunks_dropped']} dropped, "
           f"{totals['passages_dropped']} passages, {totals['chars_dropped']:,} characters")
     if missing:
@@ -111,7 +159,7 @@ def main() -> int:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "versions": {p: version(p) for p in ("lxml", "pypdfium2", "python-docx", "ebooklib")},
-        "totals": dict(totals), "documents": [{k: v for k, v in r.items() if k != "all_dropped"} for r in rows],
+        "baseline_code": args.baseline, "junk_strings": list(JUNK_LEFT), "totals": dict(totals), "documents": [{k: v for k, v in r.items() if k != "all_dropped"} for r in rows],
         "missing": missing,
     }
     dest = ROOT / "benchmarks" / "results" / "clean_real.json"

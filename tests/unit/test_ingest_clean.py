@@ -78,10 +78,12 @@ def test_existing_documents_lose_nothing(tmp_path, ws):
     md = tmp_path / "steps.md"
     md.write_text("# Using C#\n\n1. Open the valve\n2. Turn the knob\n3. Wait for the lamp\n4. Close the valve\n\n"
                   "| Part | Hours |\n|---|---|\n| Filter 100 | 100 |\n| Oil 250 | 250 |\n| Pump 500 | 500 |\n\n"
-                  "Supported:\n\n- Python 3\n- Windows 10\n- Ubuntu 22\n\n" + " ".join(EN_SENTENCES) + "\n")
+                  "Supported:\n\n- Python 3\n- Windows 10\n- Ubuntu 22\n\n- The pump stops when the oil\n  pressure drops below 2 bar.\n"
+                  "- Next item\n\n" + " ".join(EN_SENTENCES) + "\n")
     out = load("markdown", md, IngestConfig())
     assert out.meta["dropped"]["blocks"] == 0, [(d.reason, d.block.text) for d in out.dropped]
     assert out.blocks[0].text == "Using C#"
+    assert "- The pump stops when the oil pressure drops below 2 bar." in [b.text for b in out.blocks]  # wrapped item
     book = make_epub(tmp_path / "b.epub", [("One", EN_SENTENCES[:3]), ("Two", EN_SENTENCES[3:])])
     out = load("epub", book, IngestConfig())
     assert out.meta["dropped"]["blocks"] == 0 and all(s in [b.text for b in out.blocks] for s in EN_SENTENCES)

@@ -154,6 +154,13 @@ def _closing_hashes(title: str) -> str:
     return bare.rstrip() if bare != title and (not bare or bare[-1].isspace()) else title
 
 
+def _continues(line: str) -> bool:
+    """A wrapped line of a list item: not blank and not the start of another block."""
+    s = line.strip()
+    return bool(s) and not (_LIST.match(line) or _ATX.match(s) or _FENCE.match(s) or s[0] in "|>" or _BREAK.match(s)
+                            or _REF_DEF.match(line))
+
+
 def parse_markdown(text: str, out: Extracted) -> None:
     lines = text.split("\n")
     para: list[str] = []
@@ -200,7 +207,11 @@ def parse_markdown(text: str, out: Extracted) -> None:
             continue
         elif _LIST.match(line):
             flush()
-            _add(out, _LIST.sub("", line, count=1), prefix="- ")
+            item = [_LIST.sub("", line, count=1)]
+            while i + 1 < n and _continues(lines[i + 1]):  # the item's wrapped lines belong to it
+                i += 1
+                item.append(lines[i].strip())
+            _add(out, "\n".join(item), prefix="- ")
         elif not stripped:
             flush()
         elif _BREAK.match(stripped):  # a thematic break (---, ***, ___) is no text
