@@ -46,7 +46,8 @@ print(json.dumps({"seconds": round(time.perf_counter() - started, 3), "outcome":
 
 
 def build(case: str, folder: Path) -> Path:
-    from tests.fixtures.ingest_docs import SPHINX_PAGE, fact_sentences, nested_html
+    from tests.fixtures.furniture_docs import SPHINX_PAGE, nested_html
+    from tests.fixtures.ingest_docs import fact_sentences
 
     path = folder / f"{case}.html"
     if case.startswith(("div", "b")):

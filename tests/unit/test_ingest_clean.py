@@ -16,9 +16,8 @@ from studio.ingest.boilerplate import drop_boilerplate
 from studio.ingest.loaders import load
 from studio.ingest.model import HEADING, TABLE, TEXT, Block, Extracted
 from studio.workspace import Workspace
-from tests.fixtures.ingest_docs import (
-    EN_SENTENCES, make_epub, make_furniture_docx, make_nav_markdown, make_sphinx_page, make_toc_pdf,
-)
+from tests.fixtures.furniture_docs import make_furniture_docx, make_nav_markdown, make_sphinx_page, make_toc_pdf
+from tests.fixtures.ingest_docs import EN_SENTENCES, make_epub
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADINGS = {"sphinx.html": "Maintenance > Filters", "manual.pdf": "1 Introduction", "manual-no-leaders.pdf": "3 Maintenance",

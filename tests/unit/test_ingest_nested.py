@@ -19,7 +19,8 @@ from studio.ingest.loaders import load
 from studio.ingest.loaders.html import MAX_DEPTH
 from studio.ingest.model import IngestError
 from studio.workspace import Workspace
-from tests.fixtures.ingest_docs import make_epub, nested_html
+from tests.fixtures.furniture_docs import nested_html
+from tests.fixtures.ingest_docs import make_epub
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_S = 5.0  # generous on a loaded 2-core machine; the old reader took 14-22 s on the same 1 MB page
