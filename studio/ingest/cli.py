@@ -58,6 +58,8 @@ def run_ingest(args) -> int:
     def progress(done: int, total: int, name: str, report) -> None:
         if report is not None and not args.json:
             detail = report.error or (f"{report.pairs} pairs" if report.kind == "qa" else f"{report.chunks} chunks")
+            if not report.error and report.dropped_chars:
+                detail += f", {report.dropped_chars:,} characters of contents/navigation left out"
             extra = "" if report.error or not report.warnings else " (" + "; ".join(report.warnings) + ")"
             print(f"[{done}/{total}] {report.name}: {report.status}: {detail}{extra}", file=sys.stderr, flush=True)
 

@@ -23,6 +23,7 @@ class IngestConfig(Config):
         "empty: a built-in estimate that needs no download",
     )
     max_unzipped_mb: float = help_field(500, "largest total uncompressed size of a DOCX/EPUB (zip bomb guard)")
+    max_parse_seconds: float = help_field(60, "longest time spent reading one HTML or EPUB file")
 
     def validate(self) -> None:
         check(32 <= self.chunk_tokens <= 8192, f"chunk size must be 32-8192 tokens, not {self.chunk_tokens}")
@@ -33,6 +34,7 @@ class IngestConfig(Config):
         )
         check(self.max_file_mb > 0, "the file size limit must be positive")
         check(self.max_unzipped_mb > 0, "the uncompressed size limit must be positive")
+        check(self.max_parse_seconds > 0, "the reading time limit must be positive")
 
     @property
     def max_file_bytes(self) -> int:

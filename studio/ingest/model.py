@@ -19,6 +19,16 @@ class Block:
     text: str
     level: int = 0
     page: int | None = None
+    links: float = 0.0  # share of the text that is link text (navigation lists are nearly all links)
+    hint: str = ""  # what the loader knows about it: "toc" for a table-of-contents entry
+
+
+@dataclass
+class Dropped:
+    """A block left out of the chunks as page furniture, and why."""
+
+    block: Block
+    reason: str  # toc | navigation | boilerplate | repeated
 
 
 @dataclass
@@ -31,6 +41,7 @@ class Extracted:
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    dropped: list[Dropped] = field(default_factory=list)
 
     def add(self, kind: str, text: str, level: int = 0, page: int | None = None) -> None:
         if text and text.strip():

@@ -49,6 +49,8 @@ class FileReport:
     lang: str | None = None
     pairs: int = 0
     duplicate_of: str | None = None
+    dropped_chunks: int = 0  # page furniture left out (tables of contents, navigation, boilerplate)
+    dropped_chars: int = 0
     source: str = ""
     seconds: float = 0.0
 
@@ -186,9 +188,18 @@ def _ingest(workspace, path: Path, name: str, config: IngestConfig, report: File
     if warn:
         report.warnings.append(warn)
     result = chunk_blocks(extracted.blocks, counter, config.chunk_tokens, config.overlap_tokens)
+    _count_dropped(extracted, counter, config, report)
     report.warnings.extend(extracted.warnings)
     lang = detect_language(result.text)
     _commit(workspace, path, name, digest, st.st_size, extracted, result, lang, counter.name, config, report)
+
+
+def _count_dropped(extracted: Extracted, counter, config: IngestConfig, report: FileReport) -> None:
+    """How many chunks the dropped furniture would have made, into the report and the document's meta."""
+    dropped = extracted.meta.setdefault("dropped", {"blocks": 0, "chars": 0, "share": 0.0, "reasons": {}})
+    blocks = [d.block for d in extracted.dropped]
+    dropped["chunks"] = len(chunk_blocks(blocks, counter, config.chunk_tokens, 0).chunks) if blocks else 0
+    report.dropped_chunks, report.dropped_chars = dropped["chunks"], dropped["chars"]
 
 
 def _duplicate(workspace, doc: dict, config: IngestConfig, report: FileReport) -> None:

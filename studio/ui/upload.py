@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 PREVIEW_ROWS = 200
 STATUS_COLS = ("upload.col_file", "upload.col_status", "upload.col_message", "upload.col_chunks", "upload.col_pairs")
 DOC_COLS = ("upload.col_id", "upload.col_name", "upload.col_type", "upload.col_pages", "upload.col_chars",
-            "upload.col_tokens", "upload.col_chunks", "upload.col_lang", "upload.col_status")
+            "upload.col_tokens", "upload.col_chunks", "upload.col_dropped", "upload.col_lang", "upload.col_status")
 CHUNK_COLS = ("upload.col_ordinal", "upload.col_heading", "upload.col_tokens", "upload.col_page", "upload.col_text")
 
 
@@ -32,13 +32,29 @@ def status_rows(reports: list) -> list[list[Any]]:
     return [[r.name, r.status, r.message, r.chunks, r.pairs] for r in reports]
 
 
-def document_rows(ws) -> list[list[Any]]:
+def document_rows(ws, lang: str = "en") -> list[list[Any]]:
     rows = []
     for d in ws.list_documents():
         chunks = d.get("chunk_count") or 0
         rows.append([d["id"], d["name"], d.get("kind") or "", d.get("pages") or "", d.get("chars") or 0,
-                     d.get("tokens") or 0, chunks, d.get("lang") or "", d.get("status") or ""])
+                     d.get("tokens") or 0, chunks, dropped_cell(d, lang), d.get("lang") or "", d.get("status") or ""])
     return rows
+
+
+def dropped_cell(doc: dict, lang: str = "en") -> str:
+    """What was left out as page furniture: "2 · 7% (contents 9, navigation 3)" (chunks · share of characters)."""
+    import json
+
+    try:
+        dropped = (json.loads(doc.get("meta_json") or "{}") or {}).get("dropped")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(dropped, dict):  # a QA file, or read before furniture was counted
+        return ""
+    if not dropped.get("blocks"):
+        return "0"
+    why = ", ".join(f"{t('upload.drop_' + r, lang)} {n}" for r, n in sorted(dropped.get("reasons", {}).items()))
+    return f"{dropped.get('chunks', 0)} · {100 * dropped.get('share', 0):.0f}% ({why})"
 
 
 def document_choices(ws) -> list[tuple[str, int]]:
@@ -134,7 +150,7 @@ def build(app) -> None:
         choices = document_choices(ws)
         ids = [c[1] for c in choices]
         value = current if current in ids else (ids[-1] if ids else None)
-        return (_table(DOC_COLS, document_rows(ws), lang), gr.update(choices=choices, value=value),
+        return (_table(DOC_COLS, document_rows(ws, lang), lang), gr.update(choices=choices, value=value),
                 cfg.chunk_tokens, cfg.overlap_tokens, cfg.tokenizer or "", cfg.max_file_mb, gr.update(), gr.update())
 
     def show_document(name, doc_id, lang, request: gr.Request):
@@ -252,7 +268,7 @@ def build(app) -> None:
             return gr.update(), gr.update(), _error(exc, lang)
         msg = t("upload.msg_applied", lang, name=doc["name"], n=len(chunks), tokens=config.chunk_tokens,
                 overlap=config.overlap_tokens)
-        return _table(DOC_COLS, document_rows(ws), lang), _table(CHUNK_COLS, chunk_rows(ws.list_chunks(int(doc_id), limit=PREVIEW_ROWS)), lang), msg
+        return _table(DOC_COLS, document_rows(ws, lang), lang), _table(CHUNK_COLS, chunk_rows(ws.list_chunks(int(doc_id), limit=PREVIEW_ROWS)), lang), msg
 
     def ask_delete(name, doc_id, lang, request: gr.Request):
         if doc_id in (None, ""):
@@ -274,7 +290,7 @@ def build(app) -> None:
             return gr.update(visible=False), _error(exc, lang), gr.update(), gr.update(), False
         choices = document_choices(ws)
         msg = t("upload.msg_deleted", lang, name=result["document"], chunks=result["chunks"], pairs=result["pairs"])
-        return (gr.update(visible=False), msg, _table(DOC_COLS, document_rows(ws), lang),
+        return (gr.update(visible=False), msg, _table(DOC_COLS, document_rows(ws, lang), lang),
                 gr.update(choices=choices, value=choices[-1][1] if choices else None), False)
 
     def cancel(lang):

@@ -10,6 +10,7 @@ from ..config import IngestConfig
 from ..model import HEADING, TABLE, TEXT, Extracted, IngestError
 from ..sniff import check_zip
 
+_TOC_STYLE = re.compile(r"^(?:toc|sommario|inhaltsverzeichnis|table des matières)\s*\d$|^toc heading$", re.IGNORECASE)
 _HEADING_STYLE = re.compile(r"^(?:heading|titolo|überschrift|titre|título)\s*(\d)$", re.IGNORECASE)
 
 
@@ -41,7 +42,10 @@ def _paragraph(par, out: Extracted) -> None:
         return
     style = (par.style.name if par.style is not None else "") or ""
     m = _HEADING_STYLE.match(style.strip())
-    if m:
+    if _TOC_STYLE.match(style.strip()):
+        out.add(TEXT, text)
+        out.blocks[-1].hint = "toc"  # a table-of-contents entry Word wrote ("TOC 1", "Sommario 1")
+    elif m:
         out.add(HEADING, text, level=int(m.group(1)))
     elif style.lower() == "title":
         out.add(HEADING, text, level=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def load_epub(path: Path, config: IngestConfig) -> Extracted:
         raise IngestError(f"corrupt EPUB ({type(exc).__name__}): {str(exc)[:150]}") from None
     out = Extracted(kind="epub", mime="application/epub+zip")
     chapters = 0
+    deadline = time.monotonic() + config.max_parse_seconds  # one budget for the whole book
     for idref, _linear in book.spine:
         item = book.get_item_with_id(idref)
         if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
@@ -33,7 +35,7 @@ def load_epub(path: Path, config: IngestConfig) -> Extracted:
             continue  # the table of contents page repeats the headings only
         text, _ = decode(item.get_content())
         before = len(out.blocks)
-        parse_html(text, out)
+        parse_html(text, out, deadline=deadline, budget_s=config.max_parse_seconds)
         if len(out.blocks) > before:
             chapters += 1
             for block in out.blocks[before:]:

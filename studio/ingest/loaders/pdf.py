@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ..boilerplate import leader_entry, page_entry_line
 from ..clean import dehyphenate, normalize, one_line
 from ..config import IngestConfig
 from ..model import HEADING, TEXT, Extracted, IngestError
@@ -150,6 +151,7 @@ def load_pdf(path: Path, config: IngestConfig) -> Extracted:
     if scanned:
         shown = ", ".join(map(str, scanned[:10])) + (" ..." if len(scanned) > 10 else "")
         out.warnings.append(f"{len(scanned)} page(s) have no text layer (scanned, needs OCR): {shown}")
+    pages = [_join_page_numbers(lines) for lines in pages]
     _strip_running(pages, toc)
     _paragraphs(pages, toc, out)
     return out
@@ -166,6 +168,42 @@ def _heading_level(line: str, toc: dict[str, int]) -> int:
     m = _NUMBERED_HEADING.match(line)
     depth = m.group(1).count(".") + 1 if m and not line.endswith(_ENDS) and len(line.split()) <= 14 else 0
     return max(level, depth) if toc else depth
+
+
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+
+
+def _join_page_numbers(lines: list[str]) -> list[str]:
+    """A contents page whose page numbers sit at the right margin comes out as "Title" / "12" line pairs:
+    joined back into "Title 12" when the page has at least three such pairs."""
+    pairs = [i for i in range(len(lines) - 1) if _BARE_NUMBER.match(lines[i + 1]) and not _BARE_NUMBER.match(lines[i])
+             and not lines[i].endswith(_ENDS) and len(lines[i].split()) <= 14]
+    if len(pairs) < 3:
+        return lines
+    joined, skip = [], set()
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        if i in pairs:
+            joined.append(f"{line} {lines[i + 1]}")
+            skip.add(i + 1)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _toc_lines(lines: list[str], max_page: int) -> set[int]:
+    """Positions of contents-page lines: dot leaders, or three or more lines in a row ending in page numbers."""
+    found = {i for i, ln in enumerate(lines) if leader_entry(ln)}
+    run: list[int] = []
+    for i, ln in enumerate([*lines, ""]):
+        if i < len(lines) and page_entry_line(ln, max_page):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            found.update(run)
+        run = []
+    return found
 
 
 def _paragraphs(pages: list[list[str]], toc: dict[str, int], out: Extracted) -> None:
@@ -185,7 +223,12 @@ def _paragraphs(pages: list[list[str]], toc: dict[str, int], out: Extracted) -> 
         if buf and (buf[-1].endswith(_ENDS) or not lines[0][:1].islower()):
             flush()
         limit = 0.8 * width
-        for line in lines:
+        entries = _toc_lines(lines, len(pages))
+        for pos, line in enumerate(lines):
+            if pos in entries:  # a contents entry stays one block of its own (the cleaner drops it)
+                flush()
+                out.add(TEXT, line, page=number)
+                continue
             level = _heading_level(line, toc)
             if level:
                 flush()

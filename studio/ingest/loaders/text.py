@@ -73,20 +73,92 @@ def load_text(path: Path, config: IngestConfig, markdown: bool = False) -> Extra
     return out
 
 
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^(#{1,6})\s+(.*)$")
+_BREAK = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPH = re.compile(r"(\*\*|__|`)(.+?)\1")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# every pattern below scans at most to the next delimiter and never backtracks into it, so a hostile
+# one-paragraph file ("[[[[...", "<a <a <a...", "**a **a ...") is read in linear time
+_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]\([^()\n]{0,2000}\)|!\[[^\[\]\n]{0,500}\]\[[^\[\]\n]{0,200}\]")  # images
+_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)|\[([^\[\]\n]{1,500})\]\[[^\[\]\n]{0,200}\]")  # links
+_HTML_LINK = re.compile(r"<a\b(?>\"[^\"<>]*\"|'[^'<>]*'|[^'\"<>])*+>((?>[^<]+|<(?!/?a\b))*+)</a\s*>", re.IGNORECASE)
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")  # "[name]: https://..." link definitions
+# **strong**, *em* and __strong__, _em_ (never inside words: __init__ stays); `code` is kept as written
+_EMPH = (re.compile(r"(?<![\w*])(\*\*|\*)(?=[^\s*])([^*\n]{1,300}?)(?<=\S)\1(?![\w*])"),
+         re.compile(r"(?<![\w_])(__|_)(?=[^\s_])([^_\n]{1,300}?)(?<=\S)\1(?![\w_])"))
+_CODE_SPAN = re.compile(r"`([^`\n]{1,2000})`")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,40}(?>\"[^\"<>]*\"|'[^'<>]*'|[^'\"<>])*+>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
 def _inline(text: str) -> str:
-    text = _LINK.sub(r"\1", text)
-    text = _EMPH.sub(r"\2", text)
-    return _HTML_TAG.sub("", text)
+    return _inline_links(text)[0]
+
+
+def _inline_links(text: str) -> tuple[str, int]:
+    """Markdown inline markup and raw HTML tags removed, link text kept; also the length of the link text."""
+    if "<!--" in text:
+        text = _COMMENT.sub("", text)
+    text = _IMAGE.sub("", text)
+    linked = 0
+
+    def link(m: re.Match) -> str:
+        nonlocal linked
+        label = m.group(1) if m.group(1) is not None else (m.group(2) or "")
+        label = _HTML_TAG.sub("", label)
+        linked += len(label.replace(" ", ""))
+        return label
+
+    text = _LINK.sub(link, text)
+    if "<" in text:
+        text = _HTML_LINK.sub(link, text)
+        text = _HTML_TAG.sub("", text)
+    spans: list[str] = []
+    if "`" in text:  # code spans set aside: no emphasis inside them
+
+        def keep(m: re.Match) -> str:
+            spans.append(m.group(1))
+            return f"\x00{len(spans) - 1}\x00"
+
+        text = _CODE_SPAN.sub(keep, text)
+    for _ in range(3):  # nested emphasis: "_using **FastAPI**_", "**bold *and* bold**"
+        n = 0
+        for pattern in _EMPH:
+            text, k = pattern.subn(r"\2", text)
+            n += k
+        if not n:
+            break
+    if spans:
+        text = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    if "&" in text:
+        import html
+
+        text = html.unescape(text)
+    return text, linked
+
+
+def _add(out: Extracted, text: str, prefix: str = "") -> None:
+    clean, linked = _inline_links(text)
+    clean = clean_paragraph(clean)
+    if clean:
+        out.add(TEXT, prefix + clean)
+        out.blocks[-1].links = min(1.0, linked / max(1, len(clean.replace(" ", ""))))
+
+
+def _closing_hashes(title: str) -> str:
+    """An ATX heading's optional closing "###" removed; it needs a space before it ("C#" stays)."""
+    title = title.rstrip()
+    bare = title.rstrip("#")
+    return bare.rstrip() if bare != title and (not bare or bare[-1].isspace()) else title
+
+
+def _continues(line: str) -> bool:
+    """A wrapped line of a list item: not blank and not the start of another block."""
+    s = line.strip()
+    return bool(s) and not (_LIST.match(line) or _ATX.match(s) or _FENCE.match(s) or s[0] in "|>" or _BREAK.match(s)
+                            or _REF_DEF.match(line))
 
 
 def parse_markdown(text: str, out: Extracted) -> None:
@@ -95,7 +167,7 @@ def parse_markdown(text: str, out: Extracted) -> None:
 
     def flush() -> None:
         if para:
-            out.add(TEXT, clean_paragraph(_inline("\n".join(para))))
+            _add(out, "\n".join(para))
             para.clear()
 
     i, n = 0, len(lines)
@@ -110,7 +182,7 @@ def parse_markdown(text: str, out: Extracted) -> None:
         m = _ATX.match(stripped)
         if m:
             flush()
-            out.add(HEADING, clean_paragraph(_inline(m.group(2))), level=len(m.group(1)))
+            out.add(HEADING, clean_paragraph(_inline(_closing_hashes(m.group(2)))), level=len(m.group(1)))
         elif stripped and i + 1 < n and _SETEXT.match(lines[i + 1].strip()) and not para and not _LIST.match(line):
             out.add(HEADING, clean_paragraph(_inline(stripped)), level=1 if lines[i + 1].strip()[0] == "=" else 2)
             i += 1
@@ -135,9 +207,17 @@ def parse_markdown(text: str, out: Extracted) -> None:
             continue
         elif _LIST.match(line):
             flush()
-            out.add(TEXT, "- " + clean_paragraph(_inline(_LIST.sub("", line, count=1))))
+            item = [_LIST.sub("", line, count=1)]
+            while i + 1 < n and _continues(lines[i + 1]):  # the item's wrapped lines belong to it
+                i += 1
+                item.append(lines[i].strip())
+            _add(out, "\n".join(item), prefix="- ")
         elif not stripped:
             flush()
+        elif _BREAK.match(stripped):  # a thematic break (---, ***, ___) is no text
+            flush()
+        elif _REF_DEF.match(line):
+            pass
         elif stripped.startswith(">"):
             para.append(stripped.lstrip("> "))
         else:
