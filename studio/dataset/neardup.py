@@ -9,7 +9,6 @@ it is logged and can be undone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..workspace import PairFilter, Workspace
@@ -30,11 +29,10 @@ class DuplicateGroup:
         return {"ids": self.ids, "similarity": round(self.similarity, 4), "questions": self.questions}
 
 
-@lru_cache(maxsize=2)
 def _load_embedder(path: str):
-    from sentence_transformers import SentenceTransformer
+    from ..runtime import load_embedder
 
-    return SentenceTransformer(path, device="cpu")
+    return load_embedder(path)
 
 
 def get_embedder(name: str | None = None):

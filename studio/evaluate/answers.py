@@ -91,10 +91,8 @@ class AnswerModel:
         self.has_adapter = False
 
     def load(self) -> "AnswerModel":
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         from ..models import ModelNotFound, resolve_model
+        from ..runtime import load_causal_lm
 
         try:
             self.base_path = resolve_model(self.base_model)
@@ -104,19 +102,12 @@ class AnswerModel:
             if not Path(self.adapter).is_dir():
                 raise GenerationError(f"no adapter folder at {self.adapter}")
             check_adapter_base(self.adapter, self.base_model, self.base_path, self.run_info)
-        self.device = "cuda" if self.device_pref in ("auto", "cuda") and torch.cuda.is_available() else "cpu"
-        dtype = torch.float32
-        if self.device == "cuda":
-            dtype = torch.bfloat16 if torch.cuda.get_device_capability()[0] >= 8 else torch.float16
+        tok_src = self.adapter if self.adapter and (Path(self.adapter) / "tokenizer_config.json").is_file() else self.base_path
         try:
-            tok_src = self.adapter if self.adapter and (Path(self.adapter) / "tokenizer_config.json").is_file() else self.base_path
-            self.tokenizer = AutoTokenizer.from_pretrained(tok_src)
-            model = AutoModelForCausalLM.from_pretrained(self.base_path, dtype=dtype)
+            loaded = load_causal_lm(self.base_path, device=self.device_pref, load_in_4bit=False, tokenizer_path=tok_src)
         except Exception as exc:  # noqa: BLE001
             raise GenerationError(f"the base model {self.base_model!r} could not be loaded: {_first_line(exc)}") from None
-        self.tokenizer.padding_side = "left"
-        if self.tokenizer.pad_token_id is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.device, self.tokenizer, model = loaded.device, loaded.tokenizer, loaded.model
         if not getattr(self.tokenizer, "chat_template", None):
             raise GenerationError(f"{self.base_model!r} has no chat template: use an instruct/chat model")
         if self.adapter:
@@ -129,7 +120,6 @@ class AnswerModel:
                     f"the adapter in {self.adapter} does not fit {self.base_model!r}: {_first_line(exc)}"
                 ) from None
             self.has_adapter = True
-        model.to(self.device)
         model.eval()
         self.model = model
         return self
@@ -150,35 +140,16 @@ class AnswerModel:
     def generate(self, conversations: Sequence[list[dict]], adapter: bool = False,
                  on_batch: Callable[[int], None] | None = None, batch_size: int | None = None) -> list[str]:
         """Answers in input order; batches sorted by prompt length; ``on_batch(n_done)`` after each batch."""
-        import torch
+        from ..runtime import generate_all
 
         if self.model is None:
             self.load()
         texts = [self.render(m) for m in conversations]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[str] = [""] * len(texts)
-        bs = max(1, batch_size or self.batch_size)
-        gen_kwargs = dict(max_new_tokens=self.max_new_tokens, pad_token_id=self.tokenizer.pad_token_id)
-        if self.temperature > 0:
-            gen_kwargs.update(do_sample=True, temperature=self.temperature, top_p=1.0, top_k=0)
-        else:
-            gen_kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-        done = 0
-        with self._context(adapter), torch.inference_mode():
-            for start in range(0, len(order), bs):
-                idx = order[start:start + bs]
-                enc = self.tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True,
-                                     add_special_tokens=False).to(self.device)
-                if self.temperature > 0:
-                    torch.manual_seed(self.seed + start)
-                gen = self.model.generate(**enc, **gen_kwargs)
-                new = gen[:, enc["input_ids"].shape[1]:]
-                for i, seq in zip(idx, new):
-                    out[i] = self.tokenizer.decode(seq, skip_special_tokens=True).strip()
-                done += len(idx)
-                if on_batch:
-                    on_batch(done)
-        return out
+        sampling = {"top_p": 1.0, "top_k": 0} if self.temperature > 0 else {}
+        with self._context(adapter):
+            return generate_all(self.model, self.tokenizer, texts, self.max_new_tokens,
+                                batch_size=batch_size or self.batch_size, temperature=self.temperature, seed=self.seed,
+                                on_batch=on_batch, **sampling)
 
     def perplexity(self, text: str, adapter: bool = False, window: int = 512) -> float:
         """Perplexity of a text (non-overlapping windows), with or without the adapter."""

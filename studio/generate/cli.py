@@ -37,6 +37,7 @@ def register(sub) -> None:
     p.add_argument("--language", choices=["auto", "en", "it"], default=None, help=h["language"])
     p.add_argument("--retry-failed", action="store_true", default=None, help=h["retry_failed"])
     p.add_argument("--recordings", default=None, help=h["recordings"])
+    p.add_argument("--recipe", choices=["auto", "full", "guided"], default=None, help=h["recipe"])
     p.add_argument("--mode", choices=["knowledge", "voice", "both"], default=None,
                    help="goal: knowledge (know my documents, default), voice (talk like me) or both")
     p.add_argument("--author-name", dest="author_name", default=None, help="voice: the author's name for the system prompt")
@@ -51,7 +52,7 @@ def config_from_args(args):
         "backend", "model", "base_url", "api_key_env", "facts_per_chunk", "paraphrases", "refusal_share",
         "false_premise_share", "heldout_facts_share", "heldout_phrasings", "curate", "judge_min_score", "temperature",
         "max_new_tokens", "limit_chunks", "concurrency", "batch_size", "embedder", "language", "retry_failed", "recordings",
-        "mode", "author_name",
+        "mode", "author_name", "recipe",
     ) if getattr(args, k, None) is not None}
     if values.get("backend") == "replay" and "model" not in values:
         values["model"] = "replay"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-_MODELS: dict[str, Any] = {}  # one loaded embedder per process and name (runs and resumes share it)
-
 
 class Embedder:
     """Unit-length embeddings, cached per text; the model loads on first use."""
@@ -17,14 +15,10 @@ class Embedder:
 
     def _load(self):
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
             from ..models import resolve_embedder
+            from ..runtime import load_embedder
 
-            path = resolve_embedder(self.name)
-            if path not in _MODELS:
-                _MODELS[path] = SentenceTransformer(path, device="cpu")
-            self._model = _MODELS[path]
+            self._model = load_embedder(resolve_embedder(self.name))
         return self._model
 
     def encode(self, texts: list[str]):

@@ -112,7 +112,6 @@ def finalize(ws: Workspace, cfg, embedder: Embedder | None = None) -> dict[str, 
 
     # 4. split by phrasing with the probe, then the leakage check
     live = [p for p in live if p["id"] not in reject]
-    kind_of = {f: facts.get(f, {}).get("meta", {}).get("kind", "fact") for f in {p["fact_id"] for p in live}}
     items = [{"id": p["id"], "fact_id": p["fact_id"], "question": p["question"], "split": p["split"],
               "locked": bool(p["meta"].get("split_locked") or p["edited_at"]),
               "group_kind": "fact" if p["kind"] in ("fact", "paraphrase") else p["kind"]} for p in live]

@@ -75,9 +75,9 @@ def _verdict(w: float, lo: float) -> str:
 
 def embedding_win_rate(model_path: str, author_texts, base, tuned, passages) -> dict:
     """The same W with a style-embedding model from a local path (cosine to the author's mean embedding)."""
-    from sentence_transformers import SentenceTransformer
+    from ..runtime import load_embedder
 
-    model = SentenceTransformer(model_path, device="cpu")
+    model = load_embedder(model_path)
     enc = lambda xs: model.encode(list(xs), normalize_embeddings=True, convert_to_numpy=True)  # noqa: E731
     centroid = enc(author_texts).mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
@@ -90,33 +90,17 @@ def embedding_win_rate(model_path: str, author_texts, base, tuned, passages) -> 
 def answer(model_path: str, messages_list: Sequence[list[dict]], max_new_tokens: Sequence[int] | int,
            adapter: str | None = None, batch_size: int = 8) -> list[str]:
     """Greedy answers, batched with left padding; ``max_new_tokens`` per prompt (grouped by cap)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from ..runtime import generate_all, load_causal_lm, render_chat
 
-    tok = AutoTokenizer.from_pretrained(model_path)
-    tok.padding_side = "left"
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32, use_safetensors=True)
+    loaded = load_causal_lm(model_path, device="cpu")
+    model = loaded.model
     if adapter:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
-    model.eval()
-    caps = [max_new_tokens] * len(messages_list) if isinstance(max_new_tokens, int) else list(max_new_tokens)
-    order = sorted(range(len(messages_list)), key=lambda i: caps[i])
-    out: list[str] = [""] * len(messages_list)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        texts = [tok.apply_chat_template(messages_list[i], tokenize=False, add_generation_prompt=True) for i in idx]
-        enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-        with torch.no_grad():
-            gen = model.generate(**enc, do_sample=False, max_new_tokens=max(caps[i] for i in idx),
-                                 pad_token_id=tok.pad_token_id)
-        for j, i in enumerate(idx):
-            ids = gen[j, enc["input_ids"].shape[1] :][: caps[i]]
-            out[i] = tok.decode(ids, skip_special_tokens=True).strip()
-    return out
+        model.eval()
+    prompts = [render_chat(loaded.tokenizer, m) for m in messages_list]
+    return generate_all(model, loaded.tokenizer, prompts, max_new_tokens, batch_size=batch_size)
 
 
 def length_caps(model_path: str, passages: Sequence[str], factor: float = 1.2, floor: int = 32) -> list[int]:

@@ -1,0 +1,171 @@
+"""One model runtime for every stage: load a causal LM and its tokenizer, render chats, batch-generate with left
+padding and per-row stopping, and load sentence embedders once per process.
+
+Generation (``studio.generate.backends.local``), evaluation answers (``studio.evaluate.answers``), voice answers
+(``studio.voice.evaluate``) and the near-duplicate/dedup embedders all go through here, so a fix or a speed-up
+(stop tokens, dtype by compute capability, 4-bit on CUDA) lands everywhere at once. The chat tab streams token
+by token and uses :func:`load_causal_lm` and :func:`prepare_tokenizer` for the same reason.
+torch, transformers and sentence-transformers are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+_EMBEDDERS: dict[tuple[str, str], Any] = {}
+
+
+@dataclass
+class Loaded:
+    model: Any
+    tokenizer: Any
+    device: str
+    quantized: bool = False
+
+
+def cuda_dtype():
+    """bf16 on Ampere and newer, fp16 before (a T4 has no bf16)."""
+    import torch
+
+    return torch.bfloat16 if torch.cuda.get_device_capability(0)[0] >= 8 else torch.float16
+
+
+def prepare_tokenizer(tok):
+    """Left padding (decoder-only batches) and a pad token."""
+    tok.padding_side = "left"
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def load_causal_lm(path: str, device: str = "auto", load_in_4bit: bool | None = None,
+                   trust_remote_code: bool = False, tokenizer_path: str | None = None) -> Loaded:
+    """A safetensors model and its tokenizer; on CUDA in bf16/fp16, and in 4-bit NF4 when asked (default: yes on
+    CUDA when bitsandbytes is installed). Raises the loaders' own errors; callers word them for the user."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    use_cuda = device in ("auto", "cuda") and torch.cuda.is_available()
+    kwargs: dict = {"trust_remote_code": trust_remote_code, "use_safetensors": True}
+    quantized = False
+    if use_cuda:
+        dtype = cuda_dtype()
+        want_4bit = load_in_4bit if load_in_4bit is not None else True
+        if want_4bit and _has_bitsandbytes():
+            from transformers import BitsAndBytesConfig
+
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype)
+            quantized = True
+        kwargs.update(dtype=dtype, device_map={"": 0})
+    else:
+        kwargs["dtype"] = torch.float32
+    tok = prepare_tokenizer(AutoTokenizer.from_pretrained(tokenizer_path or path, trust_remote_code=trust_remote_code))
+    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    model.eval()
+    return Loaded(model, tok, "cuda" if use_cuda else "cpu", quantized)
+
+
+def render_chat(tok, messages: list[dict[str, str]]) -> str:
+    """The chat template with the generation prompt; a template without a system role gets it merged into the
+    first user turn; a tokenizer without a template gets a plain "role: text" layout."""
+    if not getattr(tok, "chat_template", None):
+        return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant: "
+    try:
+        return tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    except Exception:  # noqa: BLE001 - templates without a system role (Gemma) raise TemplateError
+        system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+        rest = [dict(m) for m in messages if m["role"] != "system"]
+        if system and rest:
+            rest[0]["content"] = system + "\n\n" + rest[0]["content"]
+        return tok.apply_chat_template(rest, tokenize=False, add_generation_prompt=True)
+
+
+def stop_token_ids(tok, stops: Sequence[str]) -> set[int]:
+    """Token ids whose text holds one of ``stops`` (a row ends there: far cheaper than ``stop_strings``)."""
+    if not stops:
+        return set()
+    pieces = tok.convert_ids_to_tokens(list(range(len(tok))))
+    return {i for i, piece in enumerate(pieces)
+            if piece and any(s in tok.convert_tokens_to_string([piece]) for s in stops)} - {tok.pad_token_id}
+
+
+@dataclass
+class Generated:
+    text: str
+    new_tokens: int
+    prompt_tokens: int
+    truncated: bool
+
+
+def generate_batch(model, tok, prompts: Sequence[str], max_new_tokens: int, temperature: float = 0.0,
+                   seed: int = 0, stop_ids: set[int] | None = None, top_p: float = 0.95, top_k: int | None = None,
+                   row_caps: Sequence[int] | None = None) -> list[Generated]:
+    """One left-padded batch of rendered prompts; each row ends at EOS, padding or a stop token (kept), or at its
+    own cap in ``row_caps``."""
+    import torch
+
+    enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+    kwargs: dict = dict(max_new_tokens=int(max_new_tokens), pad_token_id=tok.pad_token_id)
+    stop_ids = stop_ids or set()
+    if stop_ids:
+        kwargs["eos_token_id"] = sorted({tok.eos_token_id, *stop_ids} - {None})
+    if temperature > 0:
+        kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
+        if top_k is not None:
+            kwargs["top_k"] = top_k
+    else:
+        kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+    torch.manual_seed(seed)
+    with torch.inference_mode():
+        out = model.generate(**enc, **kwargs)
+    new = out[:, enc["input_ids"].shape[1]:]
+    ends = {tok.pad_token_id, tok.eos_token_id}
+    rows = []
+    caps = list(row_caps) if row_caps else [int(max_new_tokens)] * len(prompts)
+    for row, mask, cap in zip(new, enc["attention_mask"], caps):
+        ids = row.tolist()[:cap]
+        n = next((k for k, t in enumerate(ids) if t in ends or t in stop_ids), len(ids))
+        if n < len(ids) and ids[n] in stop_ids:
+            n += 1  # the stop string stays in the text (a question keeps its "?")
+        rows.append(Generated(tok.decode(ids[:n], skip_special_tokens=True), n, int(mask.sum()), n >= cap))
+    return rows
+
+
+def generate_all(model, tok, prompts: Sequence[str], max_new_tokens: int | Sequence[int], batch_size: int = 8,
+                 temperature: float = 0.0, seed: int = 0, on_batch: Callable[[int], None] | None = None,
+                 **sampling) -> list[str]:
+    """Every prompt, in input order: batches of similar cap and length (least padding); ``on_batch(n_done)``."""
+    caps = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
+    order = sorted(range(len(prompts)), key=lambda i: (caps[i], len(prompts[i])))
+    out = [""] * len(prompts)
+    done = 0
+    for start in range(0, len(order), max(1, batch_size)):
+        idx = order[start:start + max(1, batch_size)]
+        rows = generate_batch(model, tok, [prompts[i] for i in idx], max(caps[i] for i in idx),
+                              temperature=temperature, seed=seed + start, row_caps=[caps[i] for i in idx], **sampling)
+        for i, row in zip(idx, rows):
+            out[i] = row.text.strip()
+        done += len(idx)
+        if on_batch:
+            on_batch(done)
+    return out
+
+
+def load_embedder(path: str, device: str = "cpu"):
+    """A sentence-transformers model, loaded once per process and device."""
+    key = (str(path), device)
+    if key not in _EMBEDDERS:
+        from sentence_transformers import SentenceTransformer
+
+        _EMBEDDERS[key] = SentenceTransformer(str(path), device=device)
+    return _EMBEDDERS[key]
+
+
+def _has_bitsandbytes() -> bool:
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError:
+        return False
+    return True
