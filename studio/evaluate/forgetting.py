@@ -21,8 +21,12 @@ def general_text() -> str:
     return (DATA / "general_text.txt").read_text(encoding="utf-8")
 
 
-def measure(model, scorer, system_prompt: str = "", with_adapter: bool = True) -> dict[str, Any]:
-    """Probe accuracy and perplexity for the base arm and (when an adapter is loaded) the tuned arm."""
+def measure(model, scorer, system_prompt: str = "", with_adapter: bool = True, on_step=None,
+            stop_requested=None) -> dict[str, Any]:
+    """Probe accuracy and perplexity for the base arm and (when an adapter is loaded) the tuned arm.
+
+    ``on_step(n_done, message)`` after each batch of probe answers and each perplexity pass; ``stop_requested()``
+    ends it early (the result then says ``stopped``)."""
     from .answers import messages_for
     from .scoring import Item
 
@@ -31,15 +35,28 @@ def measure(model, scorer, system_prompt: str = "", with_adapter: bool = True) -
     text = general_text()
     arms = ["base"] + (["tuned"] if with_adapter and model.has_adapter else [])
     out: dict[str, Any] = {"probe_size": len(probe), "text_words": len(text.split()), "arms": {}}
+    steps = 0
     for arm in arms:
-        answers = model.generate(convs, adapter=(arm == "tuned"))
+        if stop_requested and stop_requested():
+            out["stopped"] = True
+            break
+
+        def on_batch(n: int, arm=arm) -> None:
+            if on_step:
+                on_step(steps + n, f"{arm} {n} of {len(probe)} questions")
+
+        answers = model.generate(convs, adapter=(arm == "tuned"), on_batch=on_batch)
+        steps += len(probe)
         scores = scorer.score_many([Item(p["question"], p["reference"], a, key=p.get("key")) for p, a in zip(probe, answers)])
         correct = sum(s.correct for s in scores)
+        if on_step:
+            on_step(steps, f"{arm} perplexity on a general text")
         out["arms"][arm] = {
             "probe_accuracy": round(correct / len(probe), 4),
             "probe_correct": correct,
             "perplexity": model.perplexity(text, adapter=(arm == "tuned")),
         }
+        steps += 1
     if "tuned" in out["arms"]:
         b, t = out["arms"]["base"], out["arms"]["tuned"]
         out["probe_change"] = round(t["probe_accuracy"] - b["probe_accuracy"], 4)

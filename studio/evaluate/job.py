@@ -55,7 +55,7 @@ def run(ctx) -> dict[str, Any]:
     out = output_dir(cfg, ctx.run_id, ctx.run_dir)
     ctx.set_result(out=str(out))
     ctx.write_status(out=str(out))
-    hooks = Hooks(progress=lambda d, t, m="": ctx.progress(d, t, m), check_stop=ctx.check_stop, log=ctx.log)
+    hooks = Hooks(progress=lambda d, t, m="": ctx.progress(d, t, m), log=ctx.log, stop_requested=ctx.stop_requested)
     try:
         report = run_evaluation(cfg, out, ws=_workspace(ctx, cfg), hooks=hooks)
     except (EvaluationError, QuestionsError) as exc:
@@ -63,6 +63,8 @@ def run(ctx) -> dict[str, Any]:
     summary = summary_line(report)
     result = {"out": str(out), "report": str(out / "report.json"), "learned": summary["learned"],
               "verdict": summary["verdict"], "threshold": summary["threshold"], "results": summary["results"]}
+    if report.get("partial"):  # Stop pressed: the job ends "stopped", with the report of what was answered
+        result["stopped"] = True
     ctx.set_result(**result)
     ctx.emit("done", **{k: result[k] for k in ("out", "report", "learned", "verdict")})
     return result

@@ -32,6 +32,7 @@ class EvaluationError(RuntimeError):
 class Hooks:
     progress: Progress | None = None  # progress(done, total, message)
     check_stop: Callable[[], None] | None = None  # raises to stop
+    stop_requested: Callable[[], bool] | None = None  # Stop pressed: score the answers so far, skip the rest
     log: Callable[[str], None] | None = None
 
 
@@ -158,7 +159,15 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
     model = AnswerModel(base_model, cfg.adapter if any(a.startswith("tuned") for a in arms) else None, cfg.device,
                         cfg.batch_size, cfg.max_new_tokens, cfg.temperature, cfg.seed, run_info)
     total = sum(1 for a in arms for q in questions if a != "gold" or q.context)
+    if cfg.forgetting and not embed_error:  # the probe's answers and one perplexity pass per arm count as steps
+        from .forgetting import probe_questions
+
+        total += (len(probe_questions()) + 1) * (2 if any(a.startswith("tuned") for a in arms) else 1)
     counter = {"done": sum(1 for k in done if k[0] in arms)}
+    stopped = False
+
+    def stop_now() -> bool:
+        return bool(hooks.stop_requested and hooks.stop_requested())
     if hooks.progress:
         hooks.progress(counter["done"], total, "loading the model")
     try:
@@ -173,6 +182,9 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
                 convs.append(messages_for(q.question, qs.system_prompt, ctx))
             step = max(1, cfg.batch_size * 2)
             for start in range(0, len(todo), step):
+                if stop_now():
+                    stopped = True
+                    break
                 if hooks.check_stop:
                     hooks.check_stop()
                 part = todo[start:start + step]
@@ -184,13 +196,20 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
                 counter["done"] += len(part)
                 if hooks.progress:
                     hooks.progress(counter["done"], total, f"{arm}: {start + len(part)} of {len(todo)} answers")
+            if stopped:
+                break
         forgetting = None
-        if cfg.forgetting and not embed_error:
+        if cfg.forgetting and not embed_error and not stopped:
             from .forgetting import measure
 
-            if hooks.progress:
-                hooks.progress(counter["done"], total, "forgetting probe")
-            forgetting = measure(model, scorer, qs.system_prompt)
+            base_done = counter["done"]
+
+            def on_step(n: int, message: str) -> None:
+                if hooks.progress:
+                    hooks.progress(base_done + n, total, f"forgetting probe: {message}")
+
+            forgetting = measure(model, scorer, qs.system_prompt, on_step=on_step, stop_requested=stop_now)
+            stopped = stopped or forgetting.get("stopped", False)
     except GenerationError as exc:
         raise EvaluationError(str(exc)) from None
     finally:
@@ -279,6 +298,11 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
         report["voice"] = voice
         report["style"] = {"evaluated": True, "win_rate": voice.get("win_rate"), "valid": voice.get("valid")}
     report["verdict"] = verdict(metrics, differences, gap, forgetting)
+    if stopped:
+        answered = sum(1 for k in done if k[0] in arms)
+        report["partial"] = {"stopped": True, "answers": answered,
+                             "note": f"stopped by you: scored on the {answered} answers generated before the stop"}
+        warnings.append(report["partial"]["note"])
     write_answers_csv(out_dir / "answers.csv", rows)
     try:
         plots = plot(metrics, out_dir)

@@ -22,10 +22,10 @@ _NUM_UNIT = re.compile(
     r"(\d[\d,.]*\d|\d)(\s*(?:%|percent|per cent|per cento|[A-Za-zÀ-ÿ]{2,15}))?", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _CAP_RUN = re.compile(r"\b[A-Z][\w'.-]*[\w](?:\s+(?:of|de|di|da|van|von|der|the)?\s*[A-Z][\w'.-]*[\w])*")
-_CODEISH = re.compile(r"[{}<>=;]|\(\)|::|`|\b\w+_\w+\b|https?://|www\.|\[[^\]]*\]\(|\.\w{2,4}\b/")
+_CODEISH = re.compile(r"[{}<>=]|\(\)|::|`|\b\w+_\w+\b|https?://|www\.|\[[^\]]*\]\(|\.\w{2,4}\b/")
 _PRONOUN_START = {
     "it", "this", "that", "these", "those", "they", "he", "she", "its", "their", "his", "her", "such", "there",
-    "here", "we", "you", "i", "also", "however", "but", "and", "or", "so", "then", "thus", "otherwise",
+    "here", "also", "however", "but", "and", "or", "so", "then", "thus", "otherwise",
     "esso", "essa", "questo", "questa", "questi", "queste", "quello", "quella", "loro", "lui", "lei", "inoltre", "ma",
 }
 _IMPERATIVE = {
@@ -36,7 +36,8 @@ _IMPERATIVE = {
 _VERBISH = re.compile(
     r"\b(is|are|was|were|has|have|had|can|will|must|may|uses?|used|holds?|takes?|returns?|contains?|provides?|"
     r"allows?|supports?|requires?|includes?|became|become|becomes|created|founded|built|wrote|written|made|"
-    r"gives?|means|consists?|covers?|covered|describes?|defines?|runs?|lets?|[a-z]{3,}(?:ed|es))\b|"
+    r"gives?|means|consists?|covers?|covered|describes?|defines?|runs?|lets?|does|do|did|doesn|don|didn|need|needs|"
+    r"should|would|could|cannot|might|shall|[a-z]{3,}(?:ed|es|s))\b|"
     r"\b(è|sono|era|erano|ha|hanno|fu|furono|può|possono|usa|contiene|permette|[a-zà-ù]{3,}(?:ato|ata|ati|ate|ito|uto))\b",
     re.I)
 _PEOPLE = re.compile(r"^(?:[A-Z][a-z]+(?:\s+(?:van|von|de|di|da)?\s*[A-Z][a-z]+){1,2})$")
@@ -81,9 +82,9 @@ def sentence_score(sentence: str) -> float:
     if n < 6 or n > 45 or sentence[-1:] not in ".!;" or "?" in sentence:
         return 0.0
     first = words[0].lower()
-    if first in _PRONOUN_START or sentence[0].islower() or n > 35:
+    if first in _PRONOUN_START or sentence[0].islower() or n > 45:
         return 0.0
-    if re.search(r"\b(in other words|for example|e\.g\.|i\.e\.|as follows|below|above)\b", sentence, re.I):
+    if re.search(r"\b(in other words|as follows|below|above)\b|:$", sentence, re.I):
         return 0.0
     if _CODEISH.search(sentence) or not _VERBISH.search(sentence):
         return 0.0
@@ -125,7 +126,8 @@ def find_key(sentence: str) -> tuple[str, int, str] | None:
         else:
             span, start = m.group(0).strip(), m.start()
         return span, start, "number"
-    caps = [m for m in _CAP_RUN.finditer(sentence) if m.start() > max(subj_end, 1) and len(m.group(0)) > 2
+    caps = [m for m in _CAP_RUN.finditer(sentence) if m.start() > max(subj_end, 1)
+            and (len(m.group(0)) > 2 or m.group(0).isupper() or any(ch.isdigit() for ch in m.group(0)))
             and m.group(0).lower() not in STOPWORDS and sentence[m.start() - 1] not in "./_-"]
     if caps:
         m = caps[0]
@@ -212,7 +214,7 @@ def echo_question(fact: PickedFact, lang: str = "en") -> str | None:
     wh = _wh(fact, lang)
     before, after = s[: fact.start], s[fact.start + len(fact.key):]
     noun = re.match(r"\s([a-zà-ù][\w-]{2,})\b", after)
-    art = re.search(r"\b(the|il|la|lo)\s$", before, re.I)
+    art = re.search(r"\b(the|a|an|il|la|lo|un|una)\s$", before, re.I)
     if fact.kind == "name" and art and noun and noun.group(1) not in STOPWORDS:
         before, wh = before[: art.start()], ("quale" if lang == "it" else "which")  # "the HackerOne platform" -> "which platform"
     if not before.strip():

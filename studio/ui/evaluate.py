@@ -195,6 +195,8 @@ def build(app: AppContext) -> None:
         if state in ("failed", "killed"):
             return gr.Timer(active=False), t("evaluate.failed", lang, error=status_v.get("error") or state), *nothing
         if state == "stopped":
+            if result.get("report"):  # stopped by you: the answers so far were scored
+                return gr.Timer(active=False), t("evaluate.stopped_partial", lang), *_results(result.get("out", ""), failures_v)
             return gr.Timer(active=False), t("evaluate.stopped", lang), *nothing
         prog = status_v.get("progress") or {}
         frac = prog.get("fraction")

@@ -57,6 +57,25 @@ def test_run_evaluation_writes_report_and_resumes(tmp_path, tiny_llama, facts_ws
     assert again["metrics"]["tuned"]["phrasings"]["accuracy"] == m["accuracy"]
 
 
+def test_stop_scores_the_answers_so_far_and_forgetting_shows_its_steps(tmp_path, tiny_llama, facts_ws):
+    run = _fake_run(tmp_path, tiny_llama, facts_ws)
+    cfg = EvalConfig(base_model=str(tiny_llama), adapter=str(run / "adapter"), arms=["base", "tuned"],
+                     max_new_tokens=4, bootstrap=20, forgetting=True, batch_size=2)
+    seen = []
+    full = run_evaluation(cfg, run / "eval" / "full", ws=facts_ws, hooks=Hooks(progress=lambda d, t, m="": seen.append((d, t, m))))
+    probe = [(d, t, m) for d, t, m in seen if m.startswith("forgetting probe")]
+    assert any("base" in m and "questions" in m for _, _, m in probe) and any("perplexity" in m for _, _, m in probe)
+    assert all(d < t for d, t, _ in probe)  # never "100% · forgetting probe" while it still runs
+    assert "partial" not in full
+    answered = []
+    stop = lambda: len(answered) >= 1  # noqa: E731 - Stop pressed once the first answers are in
+    report = run_evaluation(cfg, run / "eval" / "stopped", ws=facts_ws,
+                            hooks=Hooks(progress=lambda d, t, m="": answered.append(d) if d else None, stop_requested=stop))
+    assert report["partial"]["stopped"] and report["forgetting"] is None
+    assert 0 < report["partial"]["answers"] < sum(report["dataset"]["counts"].values()) * 2
+    assert (run / "eval" / "stopped" / "report.json").is_file()
+
+
 def test_bad_inputs_give_clear_messages(tmp_path, tiny_llama, facts_ws):
     run = _fake_run(tmp_path, tiny_llama, facts_ws, base_name="HuggingFaceTB/SmolLM2-360M-Instruct")
     cfg = EvalConfig(base_model=str(tiny_llama), adapter=str(run / "adapter"), arms=["base", "tuned"], forgetting=False)
