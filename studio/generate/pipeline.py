@@ -72,6 +72,8 @@ def run_generation(
     try:
         task_cls = _task_class(cfg, backend)
         state.recipe = "guided" if task_cls is GuidedChunkTask else "full"
+        if state.recipe == "guided":
+            _report(progress, state, "small model: facts are picked from the text, the model writes the questions")
         for start in range(0, len(todo), wave_size):
             if stop_requested and stop_requested():
                 stopped = True
