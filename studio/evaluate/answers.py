@@ -111,7 +111,7 @@ class AnswerModel:
         try:
             tok_src = self.adapter if self.adapter and (Path(self.adapter) / "tokenizer_config.json").is_file() else self.base_path
             self.tokenizer = AutoTokenizer.from_pretrained(tok_src)
-            model = AutoModelForCausalLM.from_pretrained(self.base_path, dtype=dtype)
+            model = AutoModelForCausalLM.from_pretrained(self.base_path, dtype=dtype, use_safetensors=True)
         except Exception as exc:  # noqa: BLE001
             raise GenerationError(f"the base model {self.base_model!r} could not be loaded: {_first_line(exc)}") from None
         self.tokenizer.padding_side = "left"

@@ -118,7 +118,7 @@ def build(app) -> None:
     def _config(ws, size, ov, tok, mb):
         from ..ingest import load_config
 
-        return load_config(ws, chunk_tokens=int(size), overlap_tokens=int(ov), tokenizer=(tok or "").strip() or "",
+        return load_config(ws, chunk_tokens=int(size), overlap_tokens=int(ov), tokenizer=app.model_ref(ws, tok) or "",
                            max_file_mb=float(mb or 100))
 
     # ---- handlers ----------------------------------------------------------------------------------------
