@@ -153,7 +153,7 @@ class AppContext:
         """A path from the page or the API, allowed only inside ``workspace`` (the caller's own) or a run registered
         in it; a run id names that run's folder (``default_name`` inside it, e.g. "adapter"). Empty gives None;
         anything else raises :class:`studio.paths.PathRefused` (one line that reveals nothing)."""
-        from ..paths import contained
+        from ..paths import PathRefused, contained
 
         text = (value or "").strip()
         if not text:
@@ -161,9 +161,13 @@ class AppContext:
         run = workspace.get_run(text) if len(text) <= 200 else None
         roots = _run_roots(workspace)
         if run and run.get("output_dir"):
-            return contained(Path(run["output_dir"]) / default_name if default_name else run["output_dir"],
-                             workspace.path, roots)
-        return contained(text, workspace.path, roots)
+            found = contained(Path(run["output_dir"]) / default_name if default_name else run["output_dir"],
+                              workspace.path, roots)
+        else:
+            found = contained(text, workspace.path, roots)
+        if default_name and not found.is_dir():  # an adapter is a folder; a missing one reads like a refusal
+            raise PathRefused()
+        return found
 
     def model_ref(self, workspace: Any, value: str | None) -> str:
         """A model a visitor names. On a Space: bundled, a Hub id, or a folder inside their workspace; elsewhere as
