@@ -190,3 +190,67 @@ def test_token_is_redacted_from_messages():
     token = "hf_abcdefghijklmnopqrstuvwxyz0123"
     msg = redact(f"401 Client Error for url with Authorization: Bearer {token}", token)
     assert token not in msg
+
+
+# ---- CSV formula injection ------------------------------------------------------------------------------
+RISKY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "'=already quoted",
+         "''+twice", "'plain apostrophe", "-", "no risk = here", "=", "@"]
+
+
+def _csv_cells(path):
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_export_writes_formula_cells_as_text_and_import_restores_them(tmp_path):
+    from studio.dataset.export import ExportOptions, export_dataset
+    from studio.dataset.importer import import_pairs
+    from studio.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    ids = ws.add_pairs([{"question": f"Q{i} {v}" if i % 2 else v, "answer": v, "split": "train", "status": "kept"}
+                        for i, v in enumerate(RISKY)])
+    stored = {i: (ws.get_pair(i)["question"], ws.get_pair(i)["answer"]) for i in ids}
+    res = export_dataset(ws, ExportOptions("csv", tmp_path / "out", split="train"))
+    rows = _csv_cells(res.files["train"])
+    assert len(rows) == len(RISKY)
+    for row in rows:
+        for col in ("question", "answer"):
+            # what a spreadsheet sees first: never a formula character
+            assert row[col][:1] not in ("=", "+", "-", "@", "\t", "\r"), (col, row[col])
+    answers = {r["answer"] for r in rows}
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in answers and "'@SUM(A1:A2)" in answers and "'-" in answers
+    assert "'''+twice" in answers and "'plain apostrophe" in answers and "no risk = here" in answers
+
+    # the round trip through import-pairs is lossless: nothing changes, every value comes back exactly
+    report = import_pairs(ws, res.files["train"])
+    assert (report.updated, report.added, report.errors) == (0, 0, []) and report.unchanged == len(RISKY)
+    assert {i: (ws.get_pair(i)["question"], ws.get_pair(i)["answer"]) for i in ids} == stored
+
+
+def test_csv_escape_is_a_bijection():
+    from studio.dataset.csvsafe import escape_cell, unescape_cell
+
+    samples = RISKY + ["", "'", "''", "a", "'a", "'-", "''-", 5, None, -3.5]
+    for value in samples:
+        assert unescape_cell(escape_cell(value)) == value
+    assert len({escape_cell(v) for v in samples if isinstance(v, str)}) == len({v for v in samples if isinstance(v, str)})
+
+
+def test_evaluation_answers_csv_escapes_model_output(tmp_path):
+    from studio.evaluate.report import write_answers_csv
+
+    path = tmp_path / "answers.csv"
+    write_answers_csv(path, [{"question": "=1+1", "prediction": "@cmd|' /C calc'!A0", "reference": "+x"}])
+    text = path.read_text()
+    assert "'=1+1" in text and "'@cmd" in text and "'+x" in text
+
+
+def test_export_help_states_the_csv_escape_in_both_languages():
+    from studio.ui.i18n import t
+
+    for lang in ("en", "it"):
+        note = t("review.export_csv_note", lang)
+        assert "CSV" in note and "=, +, -, @" in note and "'" in note
