@@ -14,6 +14,10 @@ from .context import AppContext
 from .i18n import t
 
 
+MAX_MESSAGE_CHARS = 8_000  # a message or the system prompt (the bundled model reads 8k tokens in all)
+MAX_CONVERSATION_CHARS = 32_000
+
+
 def _text(content) -> str:
     """What a history message said, as the model saw it (the page shows it HTML-escaped)."""
     if isinstance(content, list):
@@ -90,6 +94,11 @@ def build(app: AppContext) -> None:
         chosen = str(found) if found else None
         prior_base = [{"role": m["role"], "content": _text(m.get("content"))} for m in base_hist]
         prior_tuned = [{"role": m["role"], "content": _text(m.get("content"))} for m in tuned_hist]
+        total = len(text) + len(system_prompt or "") + sum(len(m["content"]) for m in prior_base + prior_tuned)
+        if max(len(text), len(system_prompt or "")) > MAX_MESSAGE_CHARS or total > MAX_CONVERSATION_CHARS:
+            yield base_hist, tuned_hist, gr.update(), t("chat.too_long", lang, n=MAX_MESSAGE_CHARS,
+                                                         total=MAX_CONVERSATION_CHARS)
+            return
         user = {"role": "user", "content": _shown(text)}
         base_hist = base_hist + [user, {"role": "assistant", "content": ""}]
         tuned_hist = tuned_hist + ([user, {"role": "assistant", "content": ""}] if chosen else [])

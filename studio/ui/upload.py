@@ -210,7 +210,7 @@ def build(app) -> None:
         except Exception as exc:  # noqa: BLE001
             log.exception("upload failed")
             return gr.update(), _error(exc, lang), gr.update()
-        ok = sum(r.status != "error" for r in reports)
+        ok = sum(r.status != "error" and not r.duplicate_of for r in reports)  # a skipped duplicate is not added
         chunks = sum(r.chunks for r in reports if not r.duplicate_of)
         pairs = sum(r.pairs for r in reports if not r.duplicate_of)
         last = next((r.document_id for r in reversed(reports) if r.document_id), None)

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..paths import StudioPathError, check_workspace_name, safe_filename
+from ..paths import StudioPathError, check_workspace_name, safe_filename, shorten
 from .db import ConnectionPool, WorkspaceError, migrate
 from .pairs import PairsMixin
 
@@ -67,12 +67,16 @@ class Workspace(PairsMixin):
     @classmethod
     def open(cls, path: Path, create: bool = False) -> "Workspace":
         path = Path(path)
-        if not (path / DB_NAME).is_file():
+        try:
+            exists = (path / DB_NAME).is_file()
+        except OSError:  # a name too long for the file system is no workspace either
+            exists = False
+        if not exists:
             if create:
                 return cls.create(path, exist_ok=True)
             raise WorkspaceError(
-                f"unknown workspace {path.name!r} (looked in {path.parent}); create it with: "
-                f"python -m studio workspace create {path.name}"
+                f"unknown workspace {shorten(path.name)!r} (looked in {shorten(str(path.parent), 80)}); create it "
+                f"with: python -m studio workspace create {shorten(path.name)}"
             )
         ws = cls(path)
         migrate(ws.conn)
