@@ -254,3 +254,36 @@ def test_export_help_states_the_csv_escape_in_both_languages():
     for lang in ("en", "it"):
         note = t("review.export_csv_note", lang)
         assert "CSV" in note and "=, +, -, @" in note and "'" in note
+
+
+def test_every_model_loader_asks_for_safetensors():
+    """A Hub repo with only pickle weights is never loaded: every from_pretrained of a model passes
+    use_safetensors=True (directly or in the kwargs dict it spreads); the bundled GGUF conversion is the exception."""
+    import ast
+
+    offenders = []
+    for path in STUDIO.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        dicts = {}  # name -> keys of a dict literal assigned to it (kwargs: dict = {...})
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for tgt in targets:
+                    if isinstance(tgt, ast.Name):
+                        dicts[tgt.id] = {k.value: v for k, v in zip(node.value.keys, node.value.values)
+                                         if isinstance(k, ast.Constant)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "from_pretrained" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id.startswith("AutoModel")):
+                continue
+            kw = {k.arg: k.value for k in node.keywords if k.arg}
+            if "gguf_file" in kw:
+                continue
+            value = kw.get("use_safetensors")
+            for spread in (k.value for k in node.keywords if k.arg is None):
+                if value is None and isinstance(spread, ast.Name):
+                    value = dicts.get(spread.id, {}).get("use_safetensors")
+            if not (isinstance(value, ast.Constant) and value.value is True):
+                offenders.append(f"{path.relative_to(STUDIO)}:{node.lineno}")
+    assert offenders == []
