@@ -93,7 +93,7 @@ def visitor_secret(root: Path) -> bytes:
 def mint_visitor(secret: bytes) -> str:
     """A new visitor token ``<id>.<signature>`` (the browser keeps it in a cookie)."""
     vid = secrets.token_hex(16)
-    return f"{vid}.{_sign(vid, secret)}"
+    return f"{vid}.{sign_visitor(vid, secret)}"
 
 
 def verify_visitor(token: str | None, secret: bytes) -> str | None:
@@ -101,10 +101,10 @@ def verify_visitor(token: str | None, secret: bytes) -> str | None:
     vid, dot, sig = str(token or "").partition(".")
     if not dot or len(vid) != 32 or not all(c in "0123456789abcdef" for c in vid):
         return None
-    return vid if hmac.compare_digest(sig, _sign(vid, secret)) else None
+    return vid if hmac.compare_digest(sig, sign_visitor(vid, secret)) else None
 
 
-def _sign(vid: str, secret: bytes) -> str:
+def sign_visitor(vid: str, secret: bytes) -> str:
     return hmac.new(secret, vid.encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -76,10 +76,10 @@ class AppContext:
         """The signed token the browser keeps (cookie ``studio_visitor``) so a reload finds the same workspaces."""
         if not self.on_space or request is None:
             return ""
-        from ..space import _sign
+        from ..space import sign_visitor
 
         vid = self._visitor(request)
-        return f"{vid}.{_sign(vid, self._secret)}" if vid else ""
+        return f"{vid}.{sign_visitor(vid, self._secret)}" if vid else ""
 
     def visitor_label(self, request: Any = None) -> str:
         """Who the banner says you are: the Hugging Face user, or a short fingerprint (never the secret id)."""

@@ -212,3 +212,17 @@ def test_own_runs_and_files_are_still_accepted(world):
     report.write_text(json.dumps({"voice": {"win_rate": 0.66, "rows": []}}))
     out = client.predict("runs/v/report.json", "default", api_name="/voice_results")
     assert "0.66" in str(out[0])
+
+
+def test_a_file_input_naming_a_server_path_is_refused(world, space_app):
+    """The upload's File input: a FileData that names a server file instead of an upload is refused by Gradio,
+    and nothing reaches the workspace."""
+    import httpx
+
+    before = len(world["alice"].list_documents())
+    for target in ("/etc/passwd", str(world["bob_report"])):
+        data = [[{"path": target, "meta": {"_type": "gradio.FileData"}}], "default", 400, 60, "", 100]
+        r = httpx.post(space_app.url + "gradio_api/call/upload_ingest", json={"data": data}, timeout=30)
+        events = httpx.get(space_app.url + f"gradio_api/call/upload_ingest/{r.json()['event_id']}", timeout=60).text
+        assert "event: error" in events and "root:" not in events and "BOB-SECRET" not in events
+    assert len(world["alice"].list_documents()) == before
