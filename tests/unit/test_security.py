@@ -287,3 +287,15 @@ def test_every_model_loader_asks_for_safetensors():
             if not (isinstance(value, ast.Constant) and value.value is True):
                 offenders.append(f"{path.relative_to(STUDIO)}:{node.lineno}")
     assert offenders == []
+
+
+def test_evaluation_table_shows_escaped_answers_as_the_model_said_them(tmp_path):
+    from studio.evaluate.report import write_answers_csv
+    from studio.evaluate.view import fact_table
+
+    write_answers_csv(tmp_path / "answers.csv", [{"qid": "q1", "group": "f1", "set": "phrasings", "arm": "tuned",
+                                                  "question": "=2+2?", "reference": "-4", "prediction": "@four",
+                                                  "correct": True}])
+    headers, rows = fact_table(tmp_path)
+    flat = [str(c) for row in rows for c in row]
+    assert "=2+2?" in flat and "-4" in flat and any(c.startswith("@four") for c in flat)
