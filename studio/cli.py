@@ -63,12 +63,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``... | head``): stop quietly, as a shell tool does
+        _silence_stdout()
+        return 141
     except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback, unless --debug
         if args.debug:
             raise
+        from .paths import shorten
+
         message = str(exc) if isinstance(exc, CliError) else _readable(exc)
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {shorten(' '.join(message.split()), 400)}", file=sys.stderr)  # one line, never a wall
         return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _readable(exc: Exception) -> str:

@@ -109,7 +109,9 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
         if origin is list and isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}: {value!r} is not a valid {getattr(hint, '__name__', hint)}") from None
+        from .paths import shorten
+
+        raise ConfigError(f"{name}: {shorten(repr(value), 60)} is not a valid {getattr(hint, '__name__', hint)}") from None
     return value
 
 

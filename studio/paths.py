@@ -74,10 +74,17 @@ def workspaces_dir(root: Path, user: str | None = None) -> Path:
     return base
 
 
+def shorten(value: str, limit: int = 40) -> str:
+    """``value`` as it may be echoed back: its first ``limit`` characters, then "…"."""
+    value = str(value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def check_workspace_name(name: str) -> str:
     if not WORKSPACE_NAME_RE.match(name or ""):
         raise StudioPathError(
-            f"invalid workspace name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            f"invalid workspace name {shorten(name or '')!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
         )
     return name
 
@@ -114,3 +121,47 @@ def inside(base: Path, candidate: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+# ---- paths a visitor names (API inputs) -------------------------------------------------------------------
+# One message for every refusal: it never says whether the path exists, what it is, or where it points.
+REFUSED_PATH = "that path is not a file or run of this workspace: pick one from the list or give a path inside it"
+HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?$")
+
+
+class PathRefused(StudioPathError):
+    """A path outside what the caller may read; the message reveals nothing about the file system."""
+
+    def __init__(self, message: str = REFUSED_PATH) -> None:
+        super().__init__(message)
+
+
+def contained(value: str | os.PathLike, base: Path, extra_roots: tuple | list = ()) -> Path:
+    """``value`` (relative to ``base``, or absolute) with symlinks and ``..`` resolved, when it lies inside ``base``
+    or one of ``extra_roots``; anything else raises :class:`PathRefused`. Nothing is opened or read here."""
+    text = str(value or "").strip()
+    if not text or "\x00" in text or len(text) > 4096:
+        raise PathRefused()
+    path = Path(text)
+    if not path.is_absolute():
+        path = base / path
+    try:
+        real = path.resolve()
+        roots = [Path(r).resolve() for r in (base, *extra_roots) if str(r or "").strip()]
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a name too long
+        raise PathRefused() from None
+    for root in roots:
+        if real == root or root in real.parents:
+            return real
+    raise PathRefused()
+
+
+def contained_model(value: str, base: Path, extra_roots: tuple | list = ()) -> str:
+    """A model a visitor names on a public Space: a bundled model, a Hub id (never a server folder), or a folder
+    inside ``base`` / ``extra_roots``; anything else raises :class:`PathRefused`."""
+    text = (value or "").strip()
+    if not text or text.lower().startswith("bundled:"):
+        return text
+    if HUB_ID_RE.match(text) and ".." not in text and not Path(text).exists():
+        return text
+    return str(contained(text, base, extra_roots))

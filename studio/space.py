@@ -5,7 +5,10 @@ Read from environment variables so a Space owner sets them in the Space settings
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -58,6 +61,64 @@ class SpacePolicy(Config):
         return (f"On this public Space: training needs a Hugging Face sign-in, {self.train_runs_per_day} runs per visitor "
                 f"per day; uploads up to {self.max_upload_mb} MB; workspaces idle for {self.idle_days} days are deleted. "
                 "Duplicate this Space for heavy use.")
+
+
+# ---- who a visitor is -------------------------------------------------------------------------------------
+# A signed-in visitor is the Hugging Face user of the OAuth session (a cookie the server signed). A visitor who is
+# not signed in gets an id the server mints and signs; a cookie the client made up is never trusted alone.
+SECRET_FILE = ".visitor_secret"
+
+
+def visitor_secret(root: Path) -> bytes:
+    """The key that signs visitor ids: derived from the Space's OAuth secret, else kept in the data root (0600)."""
+    oauth = os.environ.get("OAUTH_CLIENT_SECRET")
+    if oauth:
+        return hashlib.sha256(("studio-visitor:" + oauth).encode()).digest()
+    path = Path(root) / SECRET_FILE
+    try:
+        value = path.read_bytes().strip()
+        if len(value) >= 32:
+            return value
+    except OSError:
+        pass
+    value = secrets.token_hex(32).encode()
+    tmp = path.with_name(f"{SECRET_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(value)
+    os.replace(tmp, path)
+    return value
+
+
+def mint_visitor(secret: bytes) -> str:
+    """A new visitor token ``<id>.<signature>`` (the browser keeps it in a cookie)."""
+    vid = secrets.token_hex(16)
+    return f"{vid}.{sign_visitor(vid, secret)}"
+
+
+def verify_visitor(token: str | None, secret: bytes) -> str | None:
+    """The visitor id inside a token the server signed, else None (a forged or altered cookie)."""
+    vid, dot, sig = str(token or "").partition(".")
+    if not dot or len(vid) != 32 or not all(c in "0123456789abcdef" for c in vid):
+        return None
+    return vid if hmac.compare_digest(sig, sign_visitor(vid, secret)) else None
+
+
+def sign_visitor(vid: str, secret: bytes) -> str:
+    return hmac.new(secret, vid.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def oauth_username(session) -> str | None:
+    """The Hugging Face user name of a signed-in OAuth session (Gradio keeps it in ``session["oauth_info"]``)."""
+    info = session.get("oauth_info") if hasattr(session, "get") else None
+    if not isinstance(info, dict):
+        return None
+    expires = info.get("expires_at")
+    if isinstance(expires, (int, float)) and expires < time.time():
+        return None
+    user = info.get("userinfo") or {}
+    name = user.get("preferred_username") if isinstance(user, dict) else None
+    return str(name) if name else None
 
 
 def runs_today(workspaces_dir: Path, kind: str = "train") -> int:

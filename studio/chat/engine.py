@@ -127,7 +127,7 @@ class ModelCache:
         try:
             tok_source = adapter[0] if adapter and (Path(adapter[0]) / "tokenizer_config.json").is_file() else base_path
             tokenizer = AutoTokenizer.from_pretrained(tok_source)
-            model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype)
+            model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype, use_safetensors=True)
             if adapter:
                 from peft import PeftModel
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..workspace import SPLITS, PairFilter, Workspace
+from .csvsafe import escape_row
 from .errors import DatasetError
 from .formats import EXTENSIONS, FORMATS, RECORD_BUILDERS, TABLE_COLUMNS
 from .llamafactory import check_dataset_info, dataset_entry
@@ -95,7 +96,7 @@ def _write_csv(path: Path, records: list[dict]) -> None:
     def write(fh):
         w = csv.DictWriter(fh, fieldnames=list(TABLE_COLUMNS))
         w.writeheader()
-        w.writerows(records)
+        w.writerows(escape_row(r) for r in records)  # a cell starting with = + - @ is text, never a formula
 
     _atomic_write(path, write)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .csvsafe import unescape_cell
 from .errors import DatasetError
 
 
@@ -65,8 +66,11 @@ def read_import_rows(path: str | Path, mapping: dict[str, str] | None = None) ->
             f"confirm the mapping, for example {guess or 'question=COLUMN, answer=COLUMN'}"
         )
     extras = _extra_columns(path, read.columns, read.total_rows)
+    csv_file = path.suffix.lower() == ".csv"
     rows = []
     for r in read.rows:
+        if csv_file:  # the export wrote a formula-like cell with a leading ': take it off again
+            r = {k: unescape_cell(v) for k, v in r.items()}
         row = {k: v for k, v in r.items() if k in ("question", "answer", "id", "split", "status", "kind", "key_answer")}
         if r.get("group"):
             row["fact_id"] = r["group"]
@@ -89,5 +93,5 @@ def _extra_columns(path: Path, columns: list[str], total: int) -> dict[int, dict
     out = {}
     for n, rec in enumerate(records, 1):
         vals = {_norm(c): rec.get(c) for c in wanted}
-        out[n] = {k: (None if isinstance(v, float) and v != v else v) for k, v in vals.items()}
+        out[n] = {k: (None if isinstance(v, float) and v != v else unescape_cell(v)) for k, v in vals.items()}
     return out

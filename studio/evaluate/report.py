@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..dataset.csvsafe import escape_row
 from .config import ARM_LABELS, SET_LABELS
 
 SCHEMA = "studio.evaluate/1"
@@ -38,7 +39,7 @@ def write_answers_csv(path: Path, rows: list[dict]) -> None:
             row = dict(r)
             if isinstance(row.get("conflicts"), list):
                 row["conflicts"] = ",".join(row["conflicts"])
-            w.writerow(row)
+            w.writerow(escape_row(row))  # model output starting with = + - @ stays text in a spreadsheet
     os.replace(tmp, path)
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..dataset.csvsafe import unescape_cell
 from .config import ARM_LABELS, SET_LABELS
 
 
@@ -84,8 +85,8 @@ def fact_table(folder: str | Path, failures_only: bool = False, limit: int = 300
     path = Path(folder) / "answers.csv"
     if not path.is_file():
         return ["question"], []
-    with open(path, encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    with open(path, encoding="utf-8") as fh:  # cells the CSV wrote as text ('=...) shown as the model said them
+        rows = [{k: unescape_cell(v) for k, v in r.items()} for r in csv.DictReader(fh)]
     arms = list(dict.fromkeys(r["arm"] for r in rows))
     by_q: dict[str, dict] = {}
     for r in rows:

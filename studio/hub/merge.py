@@ -96,7 +96,8 @@ def merge_adapter(base_model: str, adapter_dir: str | Path, out_dir: str | Path,
     check_mergeable(base_path)
     name = pick_dtype(base_path, dtype)
     say(f"loading the base model in {name}")
-    base = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, name), low_cpu_mem_usage=True)
+    base = AutoModelForCausalLM.from_pretrained(base_path, dtype=getattr(torch, name), low_cpu_mem_usage=True,
+                                                use_safetensors=True)
     say("applying the adapter")
     model = PeftModel.from_pretrained(base, str(adapter_dir))
     merged = model.merge_and_unload()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..cli_util import CliError, add_workspace_arg, emit_json, open_workspace
+from ..paths import shorten
 
 
 def register(sub) -> None:
@@ -72,12 +73,14 @@ def run_ingest(args) -> int:
     if args.json:
         emit_json(out)
     else:
-        ok = sum(r["status"] != "error" for r in out)
+        ok = sum(r["status"] != "error" and not r.get("duplicate_of") for r in out)  # a skipped duplicate is not added
+        skipped = sum(bool(r.get("duplicate_of")) for r in out)
         chunks = sum(r["chunks"] for r in out if not r.get("duplicate_of"))
         for r in out[len(reports):]:
             print(f"{r['name']}: error: {r['error']}", file=sys.stderr)
         print(f"{ok}/{len(out)} file(s) ingested into {ws.name}: {chunks} chunks "
-              f"({config.chunk_tokens} tokens, overlap {config.overlap_tokens})")
+              f"({config.chunk_tokens} tokens, overlap {config.overlap_tokens})"
+              + (f"; {skipped} skipped (same content already in the workspace)" if skipped else ""))
     return 1 if any(r["status"] == "error" for r in out) else 0
 
 
@@ -88,7 +91,7 @@ def run_chunks(args) -> int:
         doc = ws.find_document(args.document)
         if not doc:
             names = ", ".join(d["name"] for d in ws.list_documents()[:10]) or "none"
-            raise CliError(f"no document {args.document!r} in {ws.name} (documents: {names})")
+            raise CliError(f"no document {shorten(args.document)!r} in {ws.name} (documents: {names})")
         doc_id = doc["id"]
     offset = 0
     while True:

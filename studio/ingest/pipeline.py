@@ -223,9 +223,10 @@ def _duplicate(workspace, doc: dict, config: IngestConfig, report: FileReport) -
 
 
 def _commit(workspace, path, name, digest, size, extracted: Extracted, result: Chunked, lang, tokenizer, config, report) -> None:
-    stored = workspace.store_file(path, name)
+    staged = workspace.stage_file(path, digest)  # renamed into place only once the row has committed
     try:
         with workspace.transaction():
+            stored = workspace.file_target(name)
             doc_id = workspace.add_document(
                 name,
                 digest,
@@ -250,8 +251,9 @@ def _commit(workspace, path, name, digest, size, extracted: Extracted, result: C
             )
             workspace.replace_chunks(doc_id, result.chunks)
     except BaseException:
-        stored.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         raise
+    workspace.place_file(staged, stored)
     report.document_id, report.chunks, report.chars = doc_id, len(result.chunks), len(result.text)
     report.tokens, report.pages, report.lang = result.tokens, extracted.pages, lang
 
@@ -267,9 +269,10 @@ def _ingest_qa(workspace, path: Path, name: str, digest: str, size: int, report:
         report.warnings.append(f"{len(read.errors)} row(s) skipped: {shown}")
     if not read.rows:
         raise IngestError("no usable rows in the QA file" + (f": {read.errors[0]}" if read.errors else ""))
-    stored = workspace.store_file(path, name)
+    staged = workspace.stage_file(path, digest)
     try:
         with workspace.transaction():
+            stored = workspace.file_target(name)
             doc_id = workspace.add_document(
                 name, digest, mime=f"application/x-qa-{read.format}", kind="qa", size_bytes=size,
                 chars=sum(len(r["question"]) + len(r["answer"]) for r in read.rows),
@@ -285,8 +288,9 @@ def _ingest_qa(workspace, path: Path, name: str, digest: str, size: int, report:
                 warnings="; ".join(report.warnings) or None,
             )
     except BaseException:
-        stored.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         raise
+    workspace.place_file(staged, stored)
     report.document_id, report.pairs, report.lang = doc_id, outcome["added"], outcome["lang"]
     report.chars = sum(len(r["question"]) + len(r["answer"]) for r in read.rows)
 

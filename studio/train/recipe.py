@@ -49,7 +49,8 @@ def load_model(model_path: str, plan: Plan, dev: DeviceInfo, trust_remote_code: 
     """The base model: 4-bit NF4 for QLoRA (prepared for k-bit training), else full precision."""
     from transformers import AutoModelForCausalLM
 
-    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code, "attn_implementation": attention_implementation(dev)}
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code, "attn_implementation": attention_implementation(dev),
+                              "use_safetensors": True}
     if plan.method == "qlora":
         local_rank = int(os.environ.get("LOCAL_RANK", "0"))
         kwargs.update(quantization_config=bnb_config(dev), dtype=torch_dtype(compute_dtype(dev)),

@@ -8,8 +8,14 @@ import gradio as gr
 
 from ..chat.adapters import adapter_base_model, find_adapters
 from ..models import BUNDLED_CHAT, bundled_chat_available, chat_model_choices
+from ..paths import StudioPathError
+from ..workspace import WorkspaceError
 from .context import AppContext
 from .i18n import t
+
+
+MAX_MESSAGE_CHARS = 8_000  # a message or the system prompt (the bundled model reads 8k tokens in all)
+MAX_CONVERSATION_CHARS = 32_000
 
 
 def _text(content) -> str:
@@ -66,7 +72,7 @@ def build(app: AppContext) -> None:
         return gr.update(value=base) if base else gr.update(value=current)
 
     def on_send(text, base_hist, tuned_hist, base_name, adapter_choice, adapter_dir, system_prompt, temp, max_new,
-                lang):
+                lang, ws_name=None, request: gr.Request = None):
         from ..chat.engine import ChatError, ChatSettings, build_messages, default_cache, stream_pair
         from ..config import ConfigError
 
@@ -75,9 +81,24 @@ def build(app: AppContext) -> None:
         if not text:
             yield base_hist, tuned_hist, gr.update(), t("chat.empty", lang)
             return
-        chosen = (adapter_dir or "").strip() or adapter_choice or None
+        try:  # an adapter and a model folder of the caller's own workspace only
+            ws = app.open_workspace(ws_name, request)
+            try:
+                found = app.user_path(ws, (adapter_dir or "").strip() or adapter_choice, "adapter")
+                app.model_ref(ws, base_name)
+            finally:
+                ws.close()
+        except (StudioPathError, WorkspaceError) as exc:
+            yield base_hist, tuned_hist, gr.update(), t("msg.error", lang, message=str(exc))
+            return
+        chosen = str(found) if found else None
         prior_base = [{"role": m["role"], "content": _text(m.get("content"))} for m in base_hist]
         prior_tuned = [{"role": m["role"], "content": _text(m.get("content"))} for m in tuned_hist]
+        total = len(text) + len(system_prompt or "") + sum(len(m["content"]) for m in prior_base + prior_tuned)
+        if max(len(text), len(system_prompt or "")) > MAX_MESSAGE_CHARS or total > MAX_CONVERSATION_CHARS:
+            yield base_hist, tuned_hist, gr.update(), t("chat.too_long", lang, n=MAX_MESSAGE_CHARS,
+                                                         total=MAX_CONVERSATION_CHARS)
+            return
         user = {"role": "user", "content": _shown(text)}
         base_hist = base_hist + [user, {"role": "assistant", "content": ""}]
         tuned_hist = tuned_hist + ([user, {"role": "assistant", "content": ""}] if chosen else [])
@@ -112,7 +133,7 @@ def build(app: AppContext) -> None:
     app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter])
     adapter.change(on_adapter, [adapter, base_model], [base_model])
     inputs = [message, base_box, tuned_box, base_model, adapter, adapter_path, system, temperature, max_tokens,
-              app.language]
+              app.language, app.workspace_name]
     outputs = [base_box, tuned_box, message, status]
     send.click(on_send, inputs, outputs, api_name="chat_send")
     message.submit(on_send, inputs, outputs)

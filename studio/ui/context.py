@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,9 @@ class AppContext:
     workspace_name: Any = None  # gr.Dropdown holding the current workspace's name (set by the layout)
     language: Any = None  # gr.State with "en" or "it"
     policy: Any = None  # studio.space.SpacePolicy on a public Space
+    _sessions: OrderedDict = field(default_factory=OrderedDict, repr=False)  # session hash -> visitor id
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
+    _secret: bytes = field(default=b"", repr=False)
 
     def __post_init__(self) -> None:
         if self.root is None:
@@ -32,6 +38,10 @@ class AppContext:
             from ..space import SpacePolicy
 
             self.policy = SpacePolicy.from_env()
+        if self.on_space and not self._secret:
+            from ..space import visitor_secret
+
+            self._secret = visitor_secret(self.root)
 
     @property
     def generate_limit(self) -> int:
@@ -51,19 +61,57 @@ class AppContext:
 
     # ---- visitors and workspaces ---------------------------------------------------------------------
     def user_for(self, request: Any = None) -> str | None:
-        """On a Space each visitor has their own workspaces: the OAuth user, else a browser-held id."""
+        """On a Space each visitor has their own workspaces: the signed-in Hugging Face user (OAuth session), else a
+        visitor id the server signed (cookie) or bound to this page session. A cookie the client chose is never
+        trusted alone: an unsigned or altered one is ignored."""
         if not self.on_space:
             return None
-        username = getattr(request, "username", None) if request is not None else None
+        username = signed_in_user(request)
         if username:
             return f"hf-{username}"
-        cookies = {}
+        visitor = self._visitor(request)
+        return f"visitor-{visitor}" if visitor else "anonymous"
+
+    def visitor_token(self, request: Any = None) -> str:
+        """The signed token the browser keeps (cookie ``studio_visitor``) so a reload finds the same workspaces."""
+        if not self.on_space or request is None:
+            return ""
+        from ..space import sign_visitor
+
+        vid = self._visitor(request)
+        return f"{vid}.{sign_visitor(vid, self._secret)}" if vid else ""
+
+    def visitor_label(self, request: Any = None) -> str:
+        """Who the banner says you are: the Hugging Face user, or a short fingerprint (never the secret id)."""
+        user = self.user_for(request) or "anonymous"
+        if user.startswith("hf-") or user == "anonymous":
+            return user
+        return "visitor-" + hashlib.sha256(user.encode()).hexdigest()[:8]
+
+    def _visitor(self, request: Any) -> str | None:
+        from ..space import mint_visitor, verify_visitor
+
         try:
-            cookies = dict(request.request.cookies) if request is not None else {}
+            cookies = dict(request.request.cookies) if request is not None and request.request is not None else {}
         except AttributeError:
             cookies = {}
-        visitor = cookies.get(VISITOR_COOKIE) or (getattr(request, "session_hash", None) if request is not None else None)
-        return f"visitor-{visitor}" if visitor else "anonymous"
+        vid = verify_visitor(cookies.get(VISITOR_COOKIE), self._secret)
+        session = getattr(request, "session_hash", None) if request is not None else None
+        with self._lock:
+            if vid:
+                if session:
+                    self._sessions[session] = vid
+                return vid
+            if not session:
+                return None
+            vid = self._sessions.get(session)
+            if vid is None:  # first sight of this page session: a fresh id the server minted
+                vid = mint_visitor(self._secret).split(".", 1)[0]
+                self._sessions[session] = vid
+                while len(self._sessions) > 100_000:
+                    self._sessions.popitem(last=False)
+            self._sessions.move_to_end(session)
+            return vid
 
     def workspaces_dir(self, request: Any = None) -> Path:
         return workspaces_dir(self.root, self.user_for(request))
@@ -98,5 +146,56 @@ class AppContext:
             return True, ""
         from ..space import runs_today
 
-        username = getattr(request, "username", None) if request is not None else None
-        return self.policy.can_train(username, runs_today(self.workspaces_dir(request)))
+        return self.policy.can_train(signed_in_user(request), runs_today(self.workspaces_dir(request)))
+
+    # ---- paths a visitor names -------------------------------------------------------------------------
+    def user_path(self, workspace: Any, value: str | None, default_name: str = "") -> Path | None:
+        """A path from the page or the API, allowed only inside ``workspace`` (the caller's own) or a run registered
+        in it; a run id names that run's folder (``default_name`` inside it, e.g. "adapter"). Empty gives None;
+        anything else raises :class:`studio.paths.PathRefused` (one line that reveals nothing)."""
+        from ..paths import PathRefused, contained
+
+        text = (value or "").strip()
+        if not text:
+            return None
+        run = workspace.get_run(text) if len(text) <= 200 else None
+        roots = _run_roots(workspace)
+        if run and run.get("output_dir"):
+            found = contained(Path(run["output_dir"]) / default_name if default_name else run["output_dir"],
+                              workspace.path, roots)
+        else:
+            found = contained(text, workspace.path, roots)
+        if default_name and not found.is_dir():  # an adapter is a folder; a missing one reads like a refusal
+            raise PathRefused()
+        return found
+
+    def model_ref(self, workspace: Any, value: str | None) -> str:
+        """A model a visitor names. On a Space: bundled, a Hub id, or a folder inside their workspace; elsewhere as
+        given (the local user's own machine)."""
+        text = (value or "").strip()
+        if not self.on_space or not text:
+            return text
+        from ..paths import contained_model
+
+        return contained_model(text, workspace.path, _run_roots(workspace))
+
+
+def _run_roots(workspace: Any) -> list[str]:
+    return [r["output_dir"] for r in workspace.list_runs(limit=10_000) if r.get("output_dir")]
+
+
+def signed_in_user(request: Any) -> str | None:
+    """The visitor's verified user name: a ``--auth`` login, or the Hugging Face OAuth session (signed by the
+    server). Never a value the client sets itself."""
+    if request is None:
+        return None
+    if getattr(request, "username", None):
+        return request.username
+    from ..space import oauth_username
+
+    underlying = getattr(request, "request", None)
+    scope = getattr(underlying, "scope", None)
+    session = scope.get("session") if isinstance(scope, dict) else None
+    if session is None:
+        session = getattr(request, "kwargs", {}).get("session")  # a request rebuilt from a pickle, or a test
+    return oauth_username(session or {})

@@ -161,10 +161,12 @@ def build(app: AppContext) -> None:
     def on_start(ws_name, lang, base, choice, path, arms_v, sets_v, facts_v, new_v, k_v, th_v, forget_v,
                  request: gr.Request):
         keep = (gr.update(), gr.update())
-        src = (path or "").strip() or choice or None
         arms_v = list(arms_v or [])
         try:
             ws = app.open_workspace(ws_name, request)
+            adapter_dir = app.user_path(ws, (path or "").strip() or choice, "adapter")
+            src = str(adapter_dir) if adapter_dir else None
+            app.model_ref(ws, base)
             if not src:
                 arms_v = [a for a in arms_v if not a.startswith("tuned")]
             from ..evaluate.config import EvalConfig

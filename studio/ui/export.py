@@ -14,6 +14,7 @@ import threading
 import gradio as gr
 
 from ..chat.adapters import find_adapters
+from ..workspace import WorkspaceError
 from .context import AppContext
 from .i18n import t
 
@@ -120,6 +121,23 @@ def build(app: AppContext) -> None:
         except HubError as exc:
             return t("msg.error", lang, message=redact(str(exc), tok))
 
+    def source(choice, path, ws_name, request) -> str:
+        """The adapter folder to export: a run of the caller's own workspace or a folder inside it, never another's."""
+        value = _adapter(choice, path)
+        if not value:
+            return ""
+        from ..hub.runinfo import read_run
+
+        ws = app.open_workspace(ws_name, request)
+        try:
+            folder = app.user_path(ws, value, "adapter")
+            run_dir = read_run(folder).run_dir if folder.is_dir() else None
+            if run_dir is not None:  # the run folder its studio_run.json names must be the caller's too
+                app.user_path(ws, str(run_dir))
+            return str(folder)
+        finally:
+            ws.close()
+
     def refresh_adapters(ws_name, request: gr.Request):
         try:
             choices = [(c.label, c.path) for c in find_adapters(app.open_workspace(ws_name, request))]
@@ -127,13 +145,13 @@ def build(app: AppContext) -> None:
             choices = []
         return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
-    def on_weights(value, choice, path, lang):
+    def on_weights(value, choice, path, lang, ws_name=None, request: gr.Request = None):
         if value != "merged":
             return gr.update(value="", visible=False)
         text = t("export.merged_warn", lang)
-        src = _adapter(choice, path)
-        if src:
+        if _adapter(choice, path):
             try:
+                src = source(choice, path, ws_name, request)
                 from ..hub.merge import memory_warning
                 from ..hub.runinfo import read_run
                 from ..models import resolve_model
@@ -144,15 +162,15 @@ def build(app: AppContext) -> None:
                 pass
         return gr.update(value=text, visible=True)
 
-    def on_preview(choice, path, repo, weights_value, lic, lang):
+    def on_preview(choice, path, repo, weights_value, lic, lang, ws_name=None, request: gr.Request = None):
         from ..hub.staging import preview_card
 
-        src = _adapter(choice, path)
-        if not src:
+        if not _adapter(choice, path):
             return gr.update(), t("export.no_adapter", lang)
         try:
+            src = source(choice, path, ws_name, request)
             text = preview_card(src, _stage_options(repo or "your-name/my-model", weights_value, lic))
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, WorkspaceError) as exc:
             return gr.update(), t("msg.error", lang, message=str(exc))
         return text, render_card(text)
 
@@ -161,16 +179,16 @@ def build(app: AppContext) -> None:
         from ..hub.staging import describe_upload, stage
         from ..paths import safe_filename
 
-        src = _adapter(choice, path)
-        if not src:
+        if not _adapter(choice, path):
             return t("export.no_adapter", lang)
         if not (repo or "").strip():
             return t("export.no_repo", lang)
         try:
+            src = source(choice, path, ws_name, request)
             ws = app.open_workspace(ws_name, request)
             folder = ws.path / "exports" / safe_filename((repo or "").replace("/", "__"), "staged")
             result = stage(src, folder, _stage_options(repo, weights_value, lic, card_text))
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, WorkspaceError) as exc:
             return t("msg.error", lang, message=str(exc))
         lines = [t("export.staged_ok", lang, n=len(result.files), mb=f"{result.total_bytes / 1e6:.1f}",
                    folder=result.folder)]
@@ -188,8 +206,7 @@ def build(app: AppContext) -> None:
         from ..jobs.worker import execute
 
         keep = (gr.update(), gr.update(), gr.update(visible=False))
-        src = _adapter(choice, path)
-        if not src:
+        if not _adapter(choice, path):
             return (*keep, t("export.no_adapter", lang))
         if not (repo or "").strip():
             return (*keep, t("export.no_repo", lang))
@@ -197,6 +214,7 @@ def build(app: AppContext) -> None:
         if not tok:
             return (*keep, t("export.not_logged", lang))
         try:
+            src = source(choice, path, ws_name, request)
             opts = _stage_options(repo, weights_value, lic, card_text)
             if private_value == "public" and not confirmed:
                 summary = describe_upload(plan_files(src, opts), False, bool(dataset))
@@ -206,7 +224,7 @@ def build(app: AppContext) -> None:
                       "merged": opts.merged, "license": opts.license, "commit_message": commit_msg or "",
                       "create_pr": bool(pr_value), "push_dataset": bool(dataset), "card_text": opts.card_text}
             rid, run_dir = app.runner(ws).prepare("push", config)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, WorkspaceError) as exc:
             return (*keep, t("msg.error", lang, message=str(exc)))
         hand_token(run_dir, tok)
         threading.Thread(target=execute, args=(run_dir,), kwargs={"handle_signals": False}, daemon=True).start()
@@ -266,8 +284,8 @@ def build(app: AppContext) -> None:
     who_btn.click(whoami_h, [token, app.language], [who], api_visibility="private")
     refresh.click(refresh_adapters, [app.workspace_name], [adapter])
     app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter])
-    weights.change(on_weights, [weights, adapter, adapter_path, app.language], [merged_warn])
-    preview_btn.click(on_preview, [adapter, adapter_path, repo_id, weights, license_, app.language],
+    weights.change(on_weights, [weights, adapter, adapter_path, app.language, app.workspace_name], [merged_warn])
+    preview_btn.click(on_preview, [adapter, adapter_path, repo_id, weights, license_, app.language, app.workspace_name],
                       [card_edit, card_view], api_name="export_preview")
     card_edit.change(render_card, [card_edit], [card_view])
     stage_btn.click(on_stage, [adapter, adapter_path, repo_id, weights, license_, card_edit, visibility, push_dataset,

@@ -141,6 +141,12 @@ def build(app) -> None:
             "author_name": (author_v or "").strip(),
         })
 
+    def _checked(ws, cfg):
+        """A local model named on a public Space: bundled, a Hub id or a folder of the caller's workspace only."""
+        if cfg.backend not in ("openai", "replay"):
+            app.model_ref(ws, cfg.model)
+        return cfg
+
     def _views(ws, lang):
         from ..generate import view
 
@@ -157,7 +163,7 @@ def build(app) -> None:
 
         try:
             ws = app.open_workspace(ws_name, request)
-            est = estimate(ws, _config(*values), epochs=int(epochs_v or 3))
+            est = estimate(ws, _checked(ws, _config(*values)), epochs=int(epochs_v or 3))
         except Exception as exc:  # noqa: BLE001 - a readable line, never a traceback
             return _err(exc, lang)
         text = t("generate.estimate_text", lang, **{**est, "time": _fmt_time(est["seconds"]) or "0s"})
@@ -173,7 +179,7 @@ def build(app) -> None:
             runner = app.runner(ws)
             if runner.active("generate"):
                 return (*keep, t("generate.busy", lang))
-            cfg = _config(*values, retry_failed=retry_failed)
+            cfg = _checked(ws, _config(*values, retry_failed=retry_failed))
             key = (key_v or "").strip()
             extra_env = None
             if key and cfg.backend == "openai":

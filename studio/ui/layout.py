@@ -20,13 +20,13 @@ CSS = """
 .studio-banner {border-left: 4px solid #f59e0b; padding: 4px 12px}
 """
 
-# A random, long-lived id per browser for per-visitor workspaces on a public Space.
-VISITOR_JS = f"""
-() => {{
-  if (!document.cookie.split('; ').some(c => c.startsWith('{VISITOR_COOKIE}='))) {{
-    const id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
-    document.cookie = '{VISITOR_COOKIE}=' + id + '; path=/; max-age=31536000; SameSite=Lax';
-  }}
+# Keeps the visitor token the server signed (per-visitor workspaces on a public Space) for a year; the page runs in
+# the Space's iframe, so the cookie must be SameSite=None (and Secure) there.
+KEEP_VISITOR_JS = f"""
+(token) => {{
+  if (!token) return;
+  const secure = location.protocol === 'https:';
+  document.cookie = '{VISITOR_COOKIE}=' + token + '; path=/; max-age=31536000; ' + (secure ? 'SameSite=None; Secure' : 'SameSite=Lax');
 }}
 """
 
@@ -73,6 +73,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                     else:
                         module.build(app)
         status = gr.Markdown("", elem_id="studio-status")
+        visitor = gr.Textbox(visible=False)
 
         def on_load(request: gr.Request):
             lang = browser_language(request.headers.get("accept-language") if request else None)
@@ -81,7 +82,8 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 app.open_workspace(DEFAULT_WORKSPACE, request, create=True)
                 names = [DEFAULT_WORKSPACE]
             value = DEFAULT_WORKSPACE if DEFAULT_WORKSPACE in names else names[0]
-            return [lang, lang, gr.update(choices=names, value=value), _banner(app, lang, request), *app.i18n.updates(lang)]
+            return [lang, lang, gr.update(choices=names, value=value), _banner(app, lang, request),
+                    app.visitor_token(request), *app.i18n.updates(lang)]
 
         def on_language(lang: str, ws: str, request: gr.Request):
             return [lang, _banner(app, lang, request), *app.i18n.updates(lang)]
@@ -102,7 +104,8 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
         app.workspace_name.change(on_summary, [app.workspace_name, app.language], summary, show_progress="hidden")
 
         translated = app.i18n.components
-        demo.load(on_load, None, [app.language, lang_radio, app.workspace_name, banner, *translated], js=VISITOR_JS)
+        demo.load(on_load, None, [app.language, lang_radio, app.workspace_name, banner, visitor, *translated]).then(
+            None, [visitor], None, js=KEEP_VISITOR_JS)
         lang_radio.input(on_language, [lang_radio, app.workspace_name], [app.language, banner, *translated])
         create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
         new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
@@ -127,7 +130,7 @@ def _banner(app: AppContext, lang: str, request) -> dict:
     if app.on_space:
         if not str(app.root).startswith("/data"):
             lines.append(t("app.space_ephemeral", lang))
-        lines.append(t("app.space_user", lang, user=app.user_for(request) or "anonymous"))
+        lines.append(t("app.space_user", lang, user=app.visitor_label(request)))
         if app.policy is not None:
             lines.append(t("app.space_policy", lang, runs=app.policy.train_runs_per_day, mb=app.policy.max_upload_mb,
                            days=app.policy.idle_days))

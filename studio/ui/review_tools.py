@@ -194,6 +194,7 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
             ex_status = app.tr(gr.Dropdown(["kept", "pending", "rejected", "all"], value="kept",
                                            label=app.t("review.export_status")), "review.export_status")
         system = app.tr(gr.Textbox(label=app.t("review.export_system"), lines=2), "review.export_system")
+        app.tr(gr.Markdown(app.t("review.export_csv_note")), "review.export_csv_note", prop="value")
         ex_btn = app.tr(gr.Button(app.t("review.export_go"), variant="primary", elem_id="review-export"),
                         "review.export_go", prop="value")
         ex_files = app.tr(gr.File(label=app.t("review.export_files"), file_count="multiple", interactive=False,

@@ -80,7 +80,9 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             system_prompt = app.tr(gr.Textbox(label=t("train.system_prompt"), lines=1, elem_id="train-system"),
                                    "train.system_prompt")
             early = app.tr(gr.Checkbox(value=False, label=t("train.early_stopping")), "train.early_stopping")
-            remote = app.tr(gr.Checkbox(value=False, label=t("train.trust_remote_code")), "train.trust_remote_code")
+            # never on a public Space: a visitor's model repo would run code with the owner's token
+            remote = app.tr(gr.Checkbox(value=False, label=t("train.trust_remote_code"), visible=not app.on_space),
+                            "train.trust_remote_code")
     with gr.Row():
         preview_btn = app.tr(gr.Button(t("train.preview"), elem_id="train-preview"), "train.preview", prop="value")
         start_btn = app.tr(gr.Button(t("train.start"), variant="primary", elem_id="train-start"), "train.start", prop="value")
@@ -129,7 +131,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             "max_length": len_v, "packing": {"on": True, "off": False}.get(pack_v), "lora_r": int(r_v or 16),
             "lora_alpha": alpha_v, "lora_dropout": float(drop_v if drop_v is not None else 0.05), "save_steps": save_v,
             "save_total_limit": int(keep_v or 2), "checkpoint_minutes": float(min_v or 15), "seed": int(seed_v or 42),
-            "system_prompt": sys_v or "", "early_stopping": bool(early_v), "trust_remote_code": bool(remote_v),
+            "system_prompt": sys_v or "", "early_stopping": bool(early_v),
+            "trust_remote_code": bool(remote_v) and not app.on_space,
         })
 
     def on_preview(request: gr.Request, ws_name, lang, *values):  # request first: Gradio injects only positional params
@@ -139,6 +142,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
 
             cfg = make_config(*values)
             ws = app.open_workspace(ws_name, request)
+            app.model_ref(ws, cfg.base_model)
             preview = preview_plan(cfg, ws)
             from ..train.hardware import detect
 
@@ -159,6 +163,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         try:
             cfg = make_config(*values)
             ws = app.open_workspace(ws_name, request)
+            app.model_ref(ws, cfg.base_model)
             rid = control.start(app.runner(ws), cfg)
         except control.RunActive as exc:
             return exc.run_id, gr.Timer(active=True), t("train.already", lang, run=exc.run_id)

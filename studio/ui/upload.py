@@ -134,7 +134,7 @@ def build(app) -> None:
     def _config(ws, size, ov, tok, mb):
         from ..ingest import load_config
 
-        return load_config(ws, chunk_tokens=int(size), overlap_tokens=int(ov), tokenizer=(tok or "").strip() or "",
+        return load_config(ws, chunk_tokens=int(size), overlap_tokens=int(ov), tokenizer=app.model_ref(ws, tok) or "",
                            max_file_mb=float(mb or 100))
 
     # ---- handlers ----------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def build(app) -> None:
         except Exception as exc:  # noqa: BLE001
             log.exception("upload failed")
             return gr.update(), _error(exc, lang), gr.update()
-        ok = sum(r.status != "error" for r in reports)
+        ok = sum(r.status != "error" and not r.duplicate_of for r in reports)  # a skipped duplicate is not added
         chunks = sum(r.chunks for r in reports if not r.duplicate_of)
         pairs = sum(r.pairs for r in reports if not r.duplicate_of)
         last = next((r.document_id for r in reversed(reports) if r.document_id), None)

@@ -11,6 +11,7 @@ import gradio as gr
 
 from .i18n import t
 
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 COLUMNS = ("prompt", "base", "tuned", "author", "base_score", "tuned_score", "author_score")
 
 
@@ -66,6 +67,8 @@ def load_voice(path: str) -> dict | None:
     p = Path((path or "").strip()).expanduser()
     if p.is_dir():
         p = p / "report.json"
+    if not p.is_file() or p.stat().st_size > MAX_REPORT_BYTES:  # never a device, a pipe or a huge file
+        raise ValueError("not a report file")
     data = json.loads(p.read_text(encoding="utf-8"))
     return data.get("voice") if isinstance(data, dict) and "voice" in data else (data if "win_rate" in data else None)
 
@@ -102,13 +105,25 @@ def _build_evaluate(app) -> dict[str, Any]:
     table = app.tr(gr.Dataframe(value=side_by_side(None), interactive=False, wrap=True, max_height=520,
                                 label=t("voice.table")), "voice.table")
 
-    def on_show(p, lang):
+    def on_show(p, lang, ws_name=None, request: gr.Request = None):
+        from ..paths import StudioPathError
+        from ..workspace import WorkspaceError
+
         lang = lang or "en"
         try:
-            voice = load_voice(p)
-        except (OSError, ValueError) as exc:
-            return t("msg.error", lang, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__), side_by_side(None, lang)
+            ws = app.open_workspace(ws_name, request)
+            try:  # only a report of the caller's own workspace, checked before anything is opened
+                target = app.user_path(ws, p)
+            finally:
+                ws.close()
+            if target is None:
+                raise ValueError(t("voice.no_report", lang))
+            voice = load_voice(str(target))
+        except (StudioPathError, WorkspaceError) as exc:
+            return t("msg.error", lang, message=str(exc)), side_by_side(None, lang)
+        except Exception:  # noqa: BLE001 - never say whether or why a file could not be read
+            return t("msg.error", lang, message=t("voice.unreadable", lang)), side_by_side(None, lang)
         return summary_markdown(voice, lang), side_by_side(voice, lang)
 
-    show.click(on_show, [path, app.language], [summary, table], api_name="voice_results")
+    show.click(on_show, [path, app.language, app.workspace_name], [summary, table], api_name="voice_results")
     return {"report_path": path, "show": show, "summary": summary, "table": table, "render": on_show}

@@ -1,22 +1,33 @@
 """The workspace: one folder with ``workspace.db`` (SQLite, WAL), ``documents/`` and ``runs/``.
 
 Documents, chunks, runs and settings live here; QA pairs in :mod:`studio.workspace.pairs`.
-Every write is its own committed transaction, so a crash loses at most the item in flight.
+Every write is its own committed transaction, so a crash loses at most the item in flight. A stored document is
+copied under a temporary name in ``.staging/`` and renamed into place only after its row commits; opening
+the workspace sweeps what a killed process left (a staged copy with no row, a file no row names) and finishes a
+rename the kill interrupted.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..paths import StudioPathError, check_workspace_name, safe_filename
+from ..paths import StudioPathError, check_workspace_name, safe_filename, shorten
 from .db import ConnectionPool, WorkspaceError, migrate
 from .pairs import PairsMixin
 
 DB_NAME = "workspace.db"
+STAGING = ".staging"
+ORPHAN_GRACE_S = 60.0  # a file younger than this is never swept (another process may be renaming it in)
+_swept: set[str] = set()
+_swept_lock = threading.Lock()
 
 
 def now_iso() -> str:
@@ -56,15 +67,28 @@ class Workspace(PairsMixin):
     @classmethod
     def open(cls, path: Path, create: bool = False) -> "Workspace":
         path = Path(path)
-        if not (path / DB_NAME).is_file():
+        try:
+            exists = (path / DB_NAME).is_file()
+        except OSError:  # a name too long for the file system is no workspace either
+            exists = False
+        if not exists:
             if create:
                 return cls.create(path, exist_ok=True)
             raise WorkspaceError(
-                f"unknown workspace {path.name!r} (looked in {path.parent}); create it with: "
-                f"python -m studio workspace create {path.name}"
+                f"unknown workspace {shorten(path.name)!r} (looked in {shorten(str(path.parent), 80)}); create it "
+                f"with: python -m studio workspace create {shorten(path.name)}"
             )
         ws = cls(path)
         migrate(ws.conn)
+        key = str(path.resolve())
+        with _swept_lock:
+            first = key not in _swept
+            _swept.add(key)
+        if first:  # once per process: what a killed ingest left behind
+            try:
+                ws.sweep_files()
+            except OSError:
+                pass
         return ws
 
     @property
@@ -104,18 +128,75 @@ class Workspace(PairsMixin):
 
     # ---- documents -------------------------------------------------------------------------
     def store_file(self, source: Path, name: str) -> Path:
-        """Copy an uploaded file into ``documents/`` under a sanitised, unique name."""
+        """Copy a file into ``documents/`` under a sanitised, unique name at once (no row: prefer :meth:`stage_file`)."""
+        target = self.file_target(name)
+        tmp = self.stage_file(source, "direct")
+        os.replace(tmp, target)
+        return target
+
+    def stage_file(self, source: Path, sha256: str) -> Path:
+        """Copy an upload to a temporary name in ``.staging/`` (same disk); :meth:`place_file` renames it into place
+        once the document's row has committed, so a kill in between leaves nothing the sweep cannot clean."""
+        staging = self.path / STAGING
+        staging.mkdir(parents=True, exist_ok=True)
+        tmp = staging / f"{sha256}.{os.getpid()}.{secrets.token_hex(3)}.part"
+        try:
+            shutil.copyfile(source, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def file_target(self, name: str) -> Path:
+        """A free, sanitised name in ``documents/`` (not on disk and not named by any row). Call it inside the
+        transaction that adds the row, so two ingests never pick the same name."""
         clean = safe_filename(name)
         target = self.documents_dir / clean
         stem, suffix = target.stem, target.suffix
         n = 1
-        while target.exists():
+        while target.exists() or self.conn.execute(
+                "SELECT 1 FROM documents WHERE stored_path = ?", (str(target),)).fetchone():
             target = self.documents_dir / f"{stem}-{n}{suffix}"
             n += 1
         if target.resolve().parent != self.documents_dir.resolve():
             raise StudioPathError(f"refusing to store {name!r} outside the workspace")
-        shutil.copyfile(source, target)
         return target
+
+    def place_file(self, tmp: Path, target: Path) -> None:
+        """Rename a staged copy to the name its committed row holds (a sweep may have done it already)."""
+        try:
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            if not target.is_file():
+                raise
+
+    def sweep_files(self) -> dict[str, int]:
+        """Clean up after a killed ingest: finish the rename of a staged copy whose row committed, delete a staged
+        copy whose row never did (its process is gone), delete a stored file no row names. Returns the counts."""
+        done = {"placed": 0, "removed": 0, "orphans": 0}
+        staging = self.path / STAGING
+        if staging.is_dir():
+            for part in staging.glob("*.part"):
+                sha, _, rest = part.name.partition(".")
+                pid = rest.split(".", 1)[0]
+                if pid.isdigit() and _alive(int(pid)):
+                    continue  # an ingest in flight (another process or thread)
+                row = self.find_document_by_hash(sha)
+                target = Path(row["stored_path"]) if row and row.get("stored_path") else None
+                if target is not None and not target.exists() and target.parent.resolve() == self.documents_dir.resolve():
+                    os.replace(part, target)
+                    done["placed"] += 1
+                else:
+                    part.unlink(missing_ok=True)
+                    done["removed"] += 1
+        if self.documents_dir.is_dir():
+            named = {Path(r[0]).name for r in self.conn.execute("SELECT stored_path FROM documents WHERE stored_path IS NOT NULL")}
+            cutoff = time.time() - ORPHAN_GRACE_S
+            for f in self.documents_dir.iterdir():
+                if f.is_file() and f.name not in named and f.stat().st_mtime < cutoff:
+                    f.unlink(missing_ok=True)
+                    done["orphans"] += 1
+        return done
 
     def find_document_by_hash(self, sha256: str) -> dict | None:
         return _row(self.conn.execute("SELECT * FROM documents WHERE sha256 = ?", (sha256,)).fetchone())
@@ -289,3 +370,15 @@ def workspace_name_ok(name: str) -> bool:
         return True
     except StudioPathError:
         return False
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -190,3 +190,112 @@ def test_token_is_redacted_from_messages():
     token = "hf_abcdefghijklmnopqrstuvwxyz0123"
     msg = redact(f"401 Client Error for url with Authorization: Bearer {token}", token)
     assert token not in msg
+
+
+# ---- CSV formula injection ------------------------------------------------------------------------------
+RISKY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "'=already quoted",
+         "''+twice", "'plain apostrophe", "-", "no risk = here", "=", "@"]
+
+
+def _csv_cells(path):
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_export_writes_formula_cells_as_text_and_import_restores_them(tmp_path):
+    from studio.dataset.export import ExportOptions, export_dataset
+    from studio.dataset.importer import import_pairs
+    from studio.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    ids = ws.add_pairs([{"question": f"Q{i} {v}" if i % 2 else v, "answer": v, "split": "train", "status": "kept"}
+                        for i, v in enumerate(RISKY)])
+    stored = {i: (ws.get_pair(i)["question"], ws.get_pair(i)["answer"]) for i in ids}
+    res = export_dataset(ws, ExportOptions("csv", tmp_path / "out", split="train"))
+    rows = _csv_cells(res.files["train"])
+    assert len(rows) == len(RISKY)
+    for row in rows:
+        for col in ("question", "answer"):
+            # what a spreadsheet sees first: never a formula character
+            assert row[col][:1] not in ("=", "+", "-", "@", "\t", "\r"), (col, row[col])
+    answers = {r["answer"] for r in rows}
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in answers and "'@SUM(A1:A2)" in answers and "'-" in answers
+    assert "'''+twice" in answers and "'plain apostrophe" in answers and "no risk = here" in answers
+
+    # the round trip through import-pairs is lossless: nothing changes, every value comes back exactly
+    report = import_pairs(ws, res.files["train"])
+    assert (report.updated, report.added, report.errors) == (0, 0, []) and report.unchanged == len(RISKY)
+    assert {i: (ws.get_pair(i)["question"], ws.get_pair(i)["answer"]) for i in ids} == stored
+
+
+def test_csv_escape_is_a_bijection():
+    from studio.dataset.csvsafe import escape_cell, unescape_cell
+
+    samples = RISKY + ["", "'", "''", "a", "'a", "'-", "''-", 5, None, -3.5]
+    for value in samples:
+        assert unescape_cell(escape_cell(value)) == value
+    assert len({escape_cell(v) for v in samples if isinstance(v, str)}) == len({v for v in samples if isinstance(v, str)})
+
+
+def test_evaluation_answers_csv_escapes_model_output(tmp_path):
+    from studio.evaluate.report import write_answers_csv
+
+    path = tmp_path / "answers.csv"
+    write_answers_csv(path, [{"question": "=1+1", "prediction": "@cmd|' /C calc'!A0", "reference": "+x"}])
+    text = path.read_text()
+    assert "'=1+1" in text and "'@cmd" in text and "'+x" in text
+
+
+def test_export_help_states_the_csv_escape_in_both_languages():
+    from studio.ui.i18n import t
+
+    for lang in ("en", "it"):
+        note = t("review.export_csv_note", lang)
+        assert "CSV" in note and "=, +, -, @" in note and "'" in note
+
+
+def test_every_model_loader_asks_for_safetensors():
+    """A Hub repo with only pickle weights is never loaded: every from_pretrained of a model passes
+    use_safetensors=True (directly or in the kwargs dict it spreads); the bundled GGUF conversion is the exception."""
+    import ast
+
+    offenders = []
+    for path in STUDIO.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        dicts = {}  # name -> keys of a dict literal assigned to it (kwargs: dict = {...})
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for tgt in targets:
+                    if isinstance(tgt, ast.Name):
+                        dicts[tgt.id] = {k.value: v for k, v in zip(node.value.keys, node.value.values)
+                                         if isinstance(k, ast.Constant)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "from_pretrained" and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id.startswith("AutoModel")):
+                continue
+            kw = {k.arg: k.value for k in node.keywords if k.arg}
+            if "gguf_file" in kw:
+                continue
+            value = kw.get("use_safetensors")
+            for spread in (k.value for k in node.keywords if k.arg is None):
+                if value is None and isinstance(spread, ast.Name):
+                    value = dicts.get(spread.id, {}).get("use_safetensors")
+            if not (isinstance(value, ast.Constant) and value.value is True):
+                offenders.append(f"{path.relative_to(STUDIO)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_evaluation_table_shows_escaped_answers_as_the_model_said_them(tmp_path):
+    from studio.evaluate.report import write_answers_csv
+    from studio.evaluate.view import fact_table
+
+    write_answers_csv(tmp_path / "answers.csv", [{"qid": "q1", "group": "f1", "set": "phrasings", "arm": "tuned",
+                                                  "question": "=2+2?", "reference": "-4", "prediction": "@four",
+                                                  "correct": True}])
+    headers, rows = fact_table(tmp_path)
+    flat = [str(c) for row in rows for c in row]
+    assert "=2+2?" in flat and "-4" in flat and any(c.startswith("@four") for c in flat)

@@ -51,3 +51,47 @@ def test_expire_idle(tmp_path):
             os.utime(p, (past, past))
     assert expire_idle(tmp_path, idle_days=7) == ["old-visitor"]
     assert new.exists() and not old.exists()
+
+
+def test_visitor_tokens_are_signed_by_the_server(tmp_path, monkeypatch):
+    from studio.space import mint_visitor, verify_visitor, visitor_secret
+
+    monkeypatch.delenv("OAUTH_CLIENT_SECRET", raising=False)
+    secret = visitor_secret(tmp_path)
+    assert visitor_secret(tmp_path) == secret  # kept in the data root, so a restart keeps visitors
+    assert oct((tmp_path / ".visitor_secret").stat().st_mode & 0o777) == "0o600"
+    token = mint_visitor(secret)
+    vid, sig = token.split(".")
+    assert verify_visitor(token, secret) == vid
+    assert verify_visitor(vid, secret) is None  # an unsigned id (what a client could choose)
+    assert verify_visitor(f"{vid}.{'0' * 32}", secret) is None
+    assert verify_visitor(token, b"another-secret" * 4) is None
+    assert verify_visitor("../../hf-alice", secret) is None and verify_visitor(None, secret) is None
+    monkeypatch.setenv("OAUTH_CLIENT_SECRET", "space-secret")
+    assert visitor_secret(tmp_path) != secret  # on a Space: derived from the OAuth secret
+
+
+def test_oauth_username_comes_only_from_a_valid_session():
+    import time
+
+    from studio.space import oauth_username
+
+    info = {"userinfo": {"preferred_username": "alice", "name": "Alice A."}, "expires_at": time.time() + 60}
+    assert oauth_username({"oauth_info": info}) == "alice"
+    assert oauth_username({"oauth_info": {**info, "expires_at": time.time() - 1}}) is None
+    assert oauth_username({"oauth_info": {"userinfo": {"name": "Alice A."}}}) is None  # a display name is no id
+    assert oauth_username({}) is None and oauth_username(None) is None
+
+
+def test_a_signed_in_request_is_the_oauth_user_and_a_cookie_is_not(tmp_path):
+    import gradio as gr
+
+    from studio.ui.context import AppContext, signed_in_user
+
+    app = AppContext(root=tmp_path, on_space=True, on_colab=False)
+    assert signed_in_user(gr.Request(session_hash="s", session={"oauth_info": {"userinfo": {"preferred_username": "bo"}}})) == "bo"
+    anon = gr.Request(session_hash="s1")
+    assert signed_in_user(anon) is None and app.user_for(anon).startswith("visitor-")
+    assert app.user_for(anon) == app.user_for(gr.Request(session_hash="s1"))  # the same page session
+    assert app.user_for(anon) != app.user_for(gr.Request(session_hash="s2"))
+    assert "s1" not in app.visitor_label(anon) and app.visitor_label(anon).startswith("visitor-")

@@ -19,6 +19,8 @@ EN = {
     "chat.no_adapter": "No adapter picked: only the base model answers.",
     "chat.ready": "Answered by {models}.",
     "chat.empty": "Type a message first.",
+    "chat.too_long": "The conversation is too long ({n:,} characters at most for a message or the system prompt, "
+                     "{total:,} for the whole conversation): shorten it or clear the chat.",
     "chat.blank": "(no visible text: the model produced only blank space or special tokens)",
 }
 
@@ -41,5 +43,7 @@ IT = {
     "chat.no_adapter": "Nessun adapter scelto: risponde solo il modello base.",
     "chat.ready": "Risposte di {models}.",
     "chat.empty": "Scrivi prima un messaggio.",
+    "chat.too_long": "La conversazione è troppo lunga (al massimo {n:,} caratteri per un messaggio o il prompt di "
+                     "sistema, {total:,} per tutta la conversazione): accorciala o svuota la chat.",
     "chat.blank": "(nessun testo visibile: il modello ha prodotto solo spazi o token speciali)",
 }

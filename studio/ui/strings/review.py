@@ -58,6 +58,9 @@ EN = {
     "review.export_system": "System prompt (optional)",
     "review.export_go": "Export",
     "review.export_files": "Download",
+    "review.export_csv_note": "CSV: a cell that starts with =, +, -, @, a tab or a carriage return is written with a "
+                              "leading ' so a spreadsheet shows it as text instead of running it as a formula; "
+                              "importing the CSV back takes the ' off again.",
     "review.import_title": "Import an edited file (CSV, JSONL, JSON, Parquet)",
     "review.import_file": "File",
     "review.import_map": "Column mapping (optional, e.g. question=Domanda, answer=Risposta)",
@@ -130,6 +133,9 @@ IT = {
     "review.export_system": "Prompt di sistema (facoltativo)",
     "review.export_go": "Esporta",
     "review.export_files": "Scarica",
+    "review.export_csv_note": "CSV: una cella che inizia con =, +, -, @, una tabulazione o un ritorno a capo viene "
+                              "scritta con un ' davanti, così un foglio di calcolo la mostra come testo invece di "
+                              "eseguirla come formula; reimportando il CSV il ' viene tolto.",
     "review.import_title": "Importa un file modificato (CSV, JSONL, JSON, Parquet)",
     "review.import_file": "File",
     "review.import_map": "Mappatura delle colonne (facoltativa, es. question=Domanda, answer=Risposta)",

@@ -23,6 +23,7 @@ EN = {
     "voice.inconclusive": "Inconclusive: the score cannot tell this author from the base model.",
     "voice.memorised": "{n} tuned answers repeat {limit}+ tokens of a training passage (copying, not imitation).",
     "voice.no_report": "No voice results in that report: evaluate a model trained with \"Talk like me\".",
+    "voice.unreadable": "That is not an evaluation report of this workspace: pick an evaluation run or its report.json.",
     "voice.col_prompt": "Prompt", "voice.col_base": "Base", "voice.col_tuned": "Tuned", "voice.col_author": "You (real passage)",
     "voice.col_base_score": "Base score", "voice.col_tuned_score": "Tuned score", "voice.col_author_score": "Your score",
 }
@@ -50,6 +51,7 @@ IT = {
     "voice.inconclusive": "Non conclusivo: il punteggio non distingue questo autore dal modello base.",
     "voice.memorised": "{n} risposte dell'addestrato ripetono {limit}+ token di un brano di addestramento (copia, non imitazione).",
     "voice.no_report": "Nessun risultato di voce in quel rapporto: valuta un modello addestrato con \"Parla come me\".",
+    "voice.unreadable": "Non è un rapporto di valutazione di quest'area di lavoro: scegli una valutazione o il suo report.json.",
     "voice.col_prompt": "Domanda", "voice.col_base": "Base", "voice.col_tuned": "Addestrato", "voice.col_author": "Tu (brano vero)",
     "voice.col_base_score": "Punteggio base", "voice.col_tuned_score": "Punteggio addestrato", "voice.col_author_score": "Il tuo punteggio",
 }
