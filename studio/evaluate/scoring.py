@@ -20,10 +20,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Sequence
 
+from . import clauses as cl
 from . import textnorm as tn
 from .config import DEFAULT_THRESHOLD
 
-KEY_SHARE = 0.75  # share of a key phrase's content words that must appear
+KEY_SHARE = 0.75  # share of a short key phrase's content words that must appear (soft word match)
+LONG_KEY_SHARE = 0.6  # the same for a key of three content words or more (a clause: paraphrased more)
+KEY_PARTIAL = 0.4  # a clause-long key this much present is accepted when the similarity is well above the threshold
+KEY_PARTIAL_MARGIN = 0.15  # ... by this much
+REASON_RECALL = 0.15  # share of the head of the reference's reason ("because ...") an answer without a key needs
+REFUSAL_WORDS = 16  # a reference this short that declines means the question should be declined
+ANSWER_RECALL = 0.25  # share of what the reference adds to the question an answer without a key needs
 DERIVED_KEY_SHARE = 0.5  # share of the reference's numbers/names that must appear when no key is given
 DERIVED_MARGIN = 0.15  # a derived key present lowers the similarity needed by this much
 F1_ACCEPT = 0.8
@@ -97,7 +104,11 @@ def conflicts(prediction: str, reference: str, question: str = "") -> list[str]:
         extra = [e for e in tn.entities(prediction) if not tn.entity_in(e, ref_tok | q_tok)]
         if extra:
             out.append("name")
-    if (tn.negation_count(reference) > 0) != (tn.negation_count(prediction) > 0):
+    if "name" not in out:  # identifiers written as code: "sys.stdin" swapped for "sys.stdout"
+        q_code, ref_code, pred_code = cl.code_names(question), cl.code_names(reference), cl.code_names(prediction)
+        if (ref_code - q_code - pred_code) and (pred_code - ref_code - q_code):
+            out.append("name")
+    if cl.negation_conflict(prediction, reference):
         out.append("negation")
     return out
 
@@ -111,15 +122,27 @@ def key_present(key: str, prediction: str) -> bool:
         return False
     if k_nums and not k_nums <= tn.numbers(prediction):
         return False
+    pred_code = cl.code_names(prediction)
+    for code in cl.code_names(key):  # "socket.gethostname()": that identifier, its last part at least
+        if code not in pred_code and code.rsplit(".", 1)[-1] not in pred_tok:
+            return False
     ents = tn.entities(key) or ([tn.Entity(key, [tn.strip_accents(w) for w in tn.tokens(key)])] if key[:1].isupper() else [])
     if ents and all(tn.entity_in(e, pred_tok) for e in ents):
         return True
-    words = [w for w in tn.content_tokens(key) if not w[:1].isdigit() and not w.startswith("date")]
-    if not words:
+    share = key_share(key, prediction)
+    if share is None:
         return bool(k_nums or k_dates)
-    pred_stems = set(tn.content_tokens(prediction))
-    share = sum(1 for w in words if w in pred_stems) / len(words)
-    return share >= KEY_SHARE - 1e-9
+    return share >= (LONG_KEY_SHARE if len(_key_words(key)) >= 3 else KEY_SHARE) - 1e-9
+
+
+def _key_words(key: str) -> frozenset[str]:
+    return frozenset(w for w in cl.keys(key) if not w[:1].isdigit() and not w.startswith("date"))
+
+
+def key_share(key: str, prediction: str) -> float | None:
+    """Share of the key's content words in the answer (soft match), None when the key has none."""
+    words = _key_words(key)
+    return cl.recall(words, prediction) if words else None
 
 
 def derived_key(reference: str, question: str = "") -> list[str]:
@@ -232,7 +255,8 @@ class Scorer:
         sim = self.cosine(pred, ref) if ref else 0.0
         f1 = token_f1(pred, ref) if ref else 0.0
         refused = tn.is_refusal(pred)
-        if item.expect_refusal or (ref and tn.is_refusal(ref) and not (item.key or "").strip()):
+        if item.expect_refusal or (ref and len(ref.split()) <= REFUSAL_WORDS and tn.is_refusal(ref)
+                                   and not (item.key or "").strip()):
             ok = refused
             return Score(ok, "declined as it should" if ok else "answered a question it should refuse",
                          sim, f1, refusal=refused)
@@ -240,14 +264,27 @@ class Scorer:
             return Score(False, "declined to answer", sim, f1, refusal=True)
         found = conflicts(pred, ref, item.question)
         key = (item.key or "").strip()
-        if found:
-            return Score(False, f"{', '.join(found)} differs from the reference", sim, f1,
-                         key_hit=key_present(key, pred) if key else None, key_source="given" if key else "none",
-                         conflicts=found)
+        hit = None
         if key:
             hit = key_present(key, pred)
+            if not hit and sim >= self.threshold + KEY_PARTIAL_MARGIN and len(_key_words(key)) >= 3 \
+                    and not (tn.numbers(key) or tn.dates(key) or tn.entities(key) or cl.code_names(key)):
+                hit = (key_share(key, pred) or 0.0) >= KEY_PARTIAL - 1e-9
+            if hit and found == ["name"]:
+                found = []  # the asked-for name is there: another capitalised word is not a swap
+        if found:
+            return Score(False, f"{', '.join(found)} differs from the reference", sim, f1,
+                         key_hit=hit, key_source="given" if key else "none", conflicts=found)
+        if key:
             return Score(hit, "key answer present" if hit else f"key answer missing: {key}", sim, f1,
                          key_hit=hit, key_source="given")
+        why = cl.reason_head(ref, item.question)
+        if why and cl.recall(why, pred) < REASON_RECALL - 1e-9:
+            return Score(False, "another reason than the reference's", sim, f1, key_hit=False, key_source="reference")
+        adds = cl.answer_words(ref, item.question)
+        if len(adds) >= 3 and cl.recall(adds, pred) < ANSWER_RECALL - 1e-9 and sim < self.threshold + KEY_PARTIAL_MARGIN:
+            return Score(False, "little of the reference's answer is in it", sim, f1, key_hit=False,
+                         key_source="reference")
         items = derived_key(ref, item.question)
         if items:
             share = derived_key_share(items, pred)
@@ -296,7 +333,7 @@ def _parse_ahead(items: Sequence[Item]) -> None:
             for text in (it.question, it.reference, it.prediction):
                 text = text or ""
                 tn.numbers(text), tn.dates(text), tn.plain_tokens(text), tn.entities(text), tn.content_tokens(text)
-                tn.negation_count(text), tn.is_refusal(text)
+                tn.negation_count(text), tn.is_refusal(text), cl.clauses(text), cl.keys(text)
     except Exception:  # noqa: BLE001 - only a warm-up: scoring parses again if anything failed here
         pass
 

@@ -51,6 +51,9 @@ STOPWORDS = set(
 _SENTENCE_STARTERS = STOPWORDS | {
     "according", "yes", "no", "sì", "si", "secondo", "however", "tuttavia", "in", "on", "at", "during", "after",
     "before", "answer", "risposta", "question", "domanda", "sure", "certo", "well", "today", "oggi", "based",
+    "even", "note", "see", "thus", "hence", "here", "instead", "still", "generally", "usually", "often", "finally",
+    "first", "now", "once", "unlike", "like", "because", "since", "although", "though", "while", "unless",
+    "whereas", "later", "being", "anything", "everything", "nothing", "something", "there", "yet", "just",
 }
 _NAME_JOINERS = {"of", "de", "di", "da", "del", "della", "van", "von", "der", "la", "le", "du", "dei", "degli"}
 _GENERIC_NAME_WORDS = set(

@@ -1,0 +1,167 @@
+"""Clause-level checks for scoring: negation by clause, "X, not Y" contrasts, and key-word recall.
+
+Counting "not" over a whole answer misses a negation moved to the other clause ("A is not B, but C is D"
+against "A is B, but C is not D") and flags a right answer that leaves out a negated part the question
+already asked. Here texts are cut into clauses; each clause is a set of soft word keys (light stem, first
+five letters, so "displayed"/"displays" and "explicit"/"explicitly" meet) and a polarity. Two clauses are
+compared only when each is the other's best match (mutual), so an answer that drops or reorders clauses is
+not penalised. Plain Python, cached: it runs on every answer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import textnorm as tn
+
+# negations that flip a clause; "no" as an answer particle ("No, ...") is removed first
+_STRONG = {"not", "never", "cannot", "nothing", "nobody", "neither", "nor", "no", "without",
+           "non", "mai", "nessuno", "nessuna", "niente", "nulla", "né", "senza", "neanche", "nemmeno"}
+_PARTICLE = re.compile(r"^\s*(?:yes|no|sì|si|certo|sure|right|correct)\s*[,.:;!—–-]+\s*", re.I)
+_NEUTRAL = re.compile(r"\b(?:whether or not|or not|if not|o no|no matter|not only|or no(?= \w))\b", re.I)
+_ASIDE = re.compile(r"\([^()]*\)")
+_SPLIT = re.compile(
+    r"\s*(?:[;:]|—|–|,|\b(?:but|while|whereas|yet|so that)\b|"
+    r"\b(?:but|because|although|whereas|however)\b|, (?=not\b)|, (?:ma|e|perché|mentre|poiché)\b)\s*", re.I)
+_RATHER = re.compile(r",?\s*\b(?:rather than|instead of|anziché|invece di)\b", re.I)
+_CONTRAST = re.compile(r"(?P<pos>[^;:.]+?)(?:, not\b|,? rather than\b|,? instead of\b|, non\b|,? anziché\b|,? invece di\b)"
+                       r"(?P<neg>[^;:.,]+)", re.I)
+_REASON = re.compile(r"\b(?:because|since|so that|in order to|due to|thanks to|perché|poiché|siccome|"
+                     r"per via di|grazie a|dato che|visto che)\b(?P<why>[^;.]*)", re.I)
+ALIGN_MIN = 0.25  # Jaccard overlap of two clauses' words for them to be compared
+_SUFFIXES = ("ations", "ation", "ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
+
+
+def soft(word: str) -> str:
+    """A forgiving key for a word: suffix stripped, then its first five letters ("remembered" ~ "remember");
+    a long word keeps all but three, an identifier or number all ("importerror" is not "importwarning")."""
+    w = tn.strip_accents(word.lower())
+    if "_" in w or any(c.isdigit() for c in w):
+        return w
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)]
+            break
+    return w[:5] if len(w) <= 9 else w[:-3]
+
+
+@lru_cache(maxsize=65536)
+def keys(text: str) -> frozenset[str]:
+    """Soft keys of the content words (stopwords and negations left out)."""
+    return frozenset(soft(t) for t in tn.tokens(text or "") if t not in tn.STOPWORDS and t not in _STRONG)
+
+
+@lru_cache(maxsize=65536)
+def clauses(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
+    """(soft keys, negated) for each clause with content words."""
+    text = _ASIDE.sub(" ", _NEUTRAL.sub(" ", _PARTICLE.sub("", text or "")))
+    text = _RATHER.sub(", not ", text)  # "X rather than Y" says what "X, not Y" says
+    out = []
+    for part in _SPLIT.split(text):
+        if not part or not part.strip():
+            continue
+        toks = tn.tokens(part)
+        words = frozenset(soft(t) for t in toks if t not in tn.STOPWORDS and t not in _STRONG)
+        if words:
+            out.append((words, any(t in _STRONG for t in toks)))
+    return tuple(out)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def negation_conflict(prediction: str, reference: str) -> bool:
+    """A clause of the answer says the opposite of the clause of the reference it matches best."""
+    ref, pred = clauses(reference), clauses(prediction)
+    if not ref or not pred:
+        return False
+    sims = [[_jaccard(r[0], p[0]) for p in pred] for r in ref]
+    for i, row in enumerate(sims):
+        j = max(range(len(pred)), key=row.__getitem__)
+        if row[j] < ALIGN_MIN:
+            continue
+        if max(range(len(ref)), key=lambda k: sims[k][j]) != i:
+            continue  # not mutual: the answer's clause is about another part of the reference
+        if ref[i][1] != pred[j][1] and not any(
+                pred[k][1] == ref[i][1] and row[k] >= 0.8 * row[j] for k in range(len(pred))):
+            return True
+    return _contrast_conflict(prediction, reference)
+
+
+@lru_cache(maxsize=65536)
+def _contrast(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    m = _CONTRAST.search(text or "")
+    if not m:
+        return None
+    pos, neg = keys(m.group("pos")), keys(m.group("neg"))
+    return pos - neg, neg - pos
+
+
+def _contrast_conflict(prediction: str, reference: str) -> bool:
+    """ "X, not Y" / "X rather than Y": the answer may not assert Y or deny X."""
+    ref = _contrast(reference)
+    if not ref:
+        return False
+    ref_pos, ref_neg = ref
+    pred = _contrast(prediction)
+    if pred:
+        pred_pos, pred_neg = pred
+        return bool((ref_neg & pred_pos) - pred_neg) or bool((ref_pos & pred_neg) - pred_pos)
+    if any(neg for _, neg in clauses(prediction)):
+        return False
+    return bool(ref_neg and ref_neg <= keys(prediction) and not (ref_pos & keys(prediction)))
+
+
+@lru_cache(maxsize=65536)
+def reason_head(reference: str, question: str = "", size: int = 6) -> frozenset[str]:
+    """The first ``size`` content words of the reference's reason clause not in the question (its head)."""
+    m = _REASON.search(reference or "")
+    if not m:
+        return frozenset()
+    q = keys(question)
+    out: list[str] = []
+    for t in tn.tokens(m.group("why")):
+        k = soft(t)
+        if t in tn.STOPWORDS or t in _STRONG or k in q or k in out:
+            continue
+        out.append(k)
+        if len(out) == size:
+            break
+    return frozenset(out)
+
+
+_CODE = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:\(\))?|\b\w*_\w+(?:\(\))?|\b[a-z]\w*[A-Z]\w*(?:\(\))?|\b\w+\(\)")
+
+
+@lru_cache(maxsize=65536)
+def code_names(text: str) -> frozenset[str]:
+    """Identifiers written as code: dotted names, snake_case, camelCase, calls ("sorted()")."""
+    return frozenset(m.group(0).rstrip("()").lower() for m in _CODE.finditer(text or ""))
+
+
+def recall(words: frozenset[str], prediction: str) -> float:
+    """Share of ``words`` (soft keys) the answer contains."""
+    if not words:
+        return 1.0
+    return len(words & keys(prediction)) / len(words)
+
+
+def answer_words(reference: str, question: str = "") -> frozenset[str]:
+    """What the reference says beyond the question: its content words not in the question."""
+    return keys(reference) - keys(question)
+
+
+@lru_cache(maxsize=65536)
+def reason_words(reference: str, question: str = "") -> frozenset[str]:
+    """The content words of the reference's reason clause ("because ...") not in the question."""
+    m = _REASON.search(reference or "")
+    if not m or not m.group("why").strip():
+        return frozenset()
+    return keys(m.group("why")) - keys(question)
+
+
+def clear_caches() -> None:
+    for fn in (keys, clauses, _contrast, reason_words, reason_head, code_names):
+        fn.cache_clear()
