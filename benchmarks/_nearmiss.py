@@ -113,6 +113,12 @@ def _mask(s: str, span: str) -> str:
     return s.replace(span, "___", 1)
 
 
+def _once(s: str, span: str) -> bool:
+    """The answer occurs once in the sentence (else the blank is ambiguous: "UTF-8 ... utf-8")."""
+    core = re.escape(span.rstrip("()"))
+    return len(re.findall(rf"(?<![\w]){core}(?![\w])", s, re.I)) == 1
+
+
 def _changed_number(raw: str, rng: random.Random) -> str:
     if "." in raw:
         a, b = raw.split(".", 1)
@@ -202,13 +208,15 @@ def build(docs: dict[str, list[str]], per_kind: int = 120, seed: int = 0) -> lis
         if scoped and len(facts["negation_scope"]) < per_kind:
             add("negation_scope", src, f"What does the documentation say about {_topic(s)}?", s, "", scoped)
             continue
-        nums = [m for m in NUMBER.finditer(s) if not re.search(r"\bPEP \d", s[max(0, m.start() - 4):m.end()])]
+        nums = [m for m in NUMBER.finditer(s) if not re.search(r"\bPEP \d", s[max(0, m.start() - 4):m.end()])
+                and _once(s, m.group(1))]
         if nums and len(facts["number"]) < per_kind:
             m = rng.choice(nums)
             wrong = s[:m.start()] + _changed_number(m.group(1), rng) + s[m.end():]
             add("number", src, f"Fill the blank as the documentation does: “{_mask(s, m.group(1))}”", s, m.group(1), wrong)
             continue
         ents = [m.group(1) for m in CODE.finditer(s)] + [m.group(1) for m in NAME.finditer(s) if m.group(1) not in NOT_NAMES]
+        ents = [e for e in ents if _once(s, e) and all(_once(s, w) for w in e.split())]
         if ents and len(facts["entity"]) < per_kind:
             ent = rng.choice(ents)
             same = codes if CODE.fullmatch(ent) else names

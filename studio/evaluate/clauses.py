@@ -16,6 +16,11 @@ from functools import lru_cache
 from . import textnorm as tn
 
 # negations that flip a clause; "no" as an answer particle ("No, ...") is removed first
+PARITY = True  # a clause is negated by an odd number of negations ("won't let you skip" affirms)
+# verbs that negate what follows ("skip writing tests" = "not write tests")
+_LEXICAL = {"skip", "skips", "skipping", "omit", "omits", "avoid", "avoids", "fail", "fails", "lack", "lacks",
+            "refuse", "refuses", "prevent", "prevents", "forbid", "forbids", "disallow", "disallows"}
+_REMNANT = {"ca", "wo", "sha"}  # what "can't", "won't", "shan't" leave once "n't" becomes "not"
 _STRONG = {"not", "never", "cannot", "nothing", "nobody", "neither", "nor", "no", "without",
            "non", "mai", "nessuno", "nessuna", "niente", "nulla", "né", "senza", "neanche", "nemmeno"}
 _PARTICLE = re.compile(r"^\s*(?:yes|no|sì|si|certo|sure|right|correct)\s*[,.:;!—–-]+\s*", re.I)
@@ -23,7 +28,7 @@ _NEUTRAL = re.compile(r"\b(?:whether or not|or not|if not|o no|no matter|not onl
 _ASIDE = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(
     r"\s*(?:[;:]|—|–|,|\b(?:but|while|whereas|yet|so that)\b|"
-    r"\b(?:but|because|although|whereas|however)\b|, (?=not\b)|, (?:ma|e|perché|mentre|poiché)\b)\s*", re.I)
+    r"\b(?:but|because|since|although|whereas|however)\b|, (?=not\b)|, (?:ma|e|perché|mentre|poiché)\b)\s*", re.I)
 _RATHER = re.compile(r",?\s*\b(?:rather than|instead of|anziché|invece di)\b", re.I)
 _CONTRAST = re.compile(r"(?P<pos>[^;:.]+?)(?:, not\b|,? rather than\b|,? instead of\b|, non\b|,? anziché\b|,? invece di\b)"
                        r"(?P<neg>[^;:.,]+)", re.I)
@@ -49,7 +54,8 @@ def soft(word: str) -> str:
 @lru_cache(maxsize=65536)
 def keys(text: str) -> frozenset[str]:
     """Soft keys of the content words (stopwords and negations left out)."""
-    return frozenset(soft(t) for t in tn.tokens(text or "") if t not in tn.STOPWORDS and t not in _STRONG)
+    return frozenset(soft(t) for t in tn.tokens(text or "")
+                     if t not in tn.STOPWORDS and t not in _STRONG and t not in _REMNANT)
 
 
 @lru_cache(maxsize=65536)
@@ -62,9 +68,14 @@ def clauses(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
         if not part or not part.strip():
             continue
         toks = tn.tokens(part)
-        words = frozenset(soft(t) for t in toks if t not in tn.STOPWORDS and t not in _STRONG)
+        words = frozenset(soft(t) for t in toks if t not in tn.STOPWORDS and t not in _STRONG and t not in _REMNANT)
         if words:
-            out.append((words, any(t in _STRONG for t in toks)))
+            count = sum(t in _STRONG for t in toks)
+            if PARITY:
+                count += sum(t in _LEXICAL for t in toks)
+                out.append((words, count % 2 == 1))
+            else:
+                out.append((words, count > 0))
     return tuple(out)
 
 
@@ -124,7 +135,7 @@ def reason_head(reference: str, question: str = "", size: int = 6) -> frozenset[
     out: list[str] = []
     for t in tn.tokens(m.group("why")):
         k = soft(t)
-        if t in tn.STOPWORDS or t in _STRONG or k in q or k in out:
+        if t in tn.STOPWORDS or t in _STRONG or t in _REMNANT or k in q or k in out:
             continue
         out.append(k)
         if len(out) == size:
