@@ -1,4 +1,4 @@
-"""Clause-level checks for scoring: negation by clause, "X, not Y" contrasts, and key-word recall.
+"""Clause-level checks for scoring: negation by clause (with "X, not Y" contrasts), and key-word recall.
 
 Counting "not" over a whole answer misses a negation moved to the other clause ("A is not B, but C is D"
 against "A is B, but C is not D") and flags a right answer that leaves out a negated part the question
@@ -15,23 +15,21 @@ from functools import lru_cache
 
 from . import textnorm as tn
 
-# negations that flip a clause; "no" as an answer particle ("No, ...") is removed first
-PARITY = True  # a clause is negated by an odd number of negations ("won't let you skip" affirms)
-# verbs that negate what follows ("skip writing tests" = "not write tests")
+# verbs that negate what follows ("skip writing tests" = "not write tests"); a clause is negated by an odd
+# number of negations ("won't let you skip" affirms)
 _LEXICAL = {"skip", "skips", "skipping", "omit", "omits", "avoid", "avoids", "fail", "fails", "lack", "lacks",
             "refuse", "refuses", "prevent", "prevents", "forbid", "forbids", "disallow", "disallows"}
 _REMNANT = {"ca", "wo", "sha"}  # what "can't", "won't", "shan't" leave once "n't" becomes "not"
+# negations that flip a clause; "no" as an answer particle ("No, ...") is removed first
 _STRONG = {"not", "never", "cannot", "nothing", "nobody", "neither", "nor", "no", "without",
            "non", "mai", "nessuno", "nessuna", "niente", "nulla", "né", "senza", "neanche", "nemmeno"}
 _PARTICLE = re.compile(r"^\s*(?:yes|no|sì|si|certo|sure|right|correct)\s*[,.:;!—–-]+\s*", re.I)
 _NEUTRAL = re.compile(r"\b(?:whether or not|or not|if not|o no|no matter|not only|or no(?= \w))\b", re.I)
 _ASIDE = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(
-    r"\s*(?:[;:]|—|–|,|\b(?:but|while|whereas|yet|so that)\b|"
-    r"\b(?:but|because|since|although|whereas|however)\b|, (?=not\b)|, (?:ma|e|perché|mentre|poiché)\b)\s*", re.I)
+    r"\s*(?:[;:,]|—|–|\b(?:but|while|whereas|yet|so that|because|since|although|however)\b|"
+    r"\b(?:ma|mentre|perché|poiché|sebbene|tuttavia)\b)\s*", re.I)
 _RATHER = re.compile(r",?\s*\b(?:rather than|instead of|anziché|invece di)\b", re.I)
-_CONTRAST = re.compile(r"(?P<pos>[^;:.]+?)(?:, not\b|,? rather than\b|,? instead of\b|, non\b|,? anziché\b|,? invece di\b)"
-                       r"(?P<neg>[^;:.,]+)", re.I)
 _REASON = re.compile(r"\b(?:because|since|so that|in order to|due to|thanks to|perché|poiché|siccome|"
                      r"per via di|grazie a|dato che|visto che)\b(?P<why>[^;.]*)", re.I)
 ALIGN_MIN = 0.25  # Jaccard overlap of two clauses' words for them to be compared
@@ -70,12 +68,8 @@ def clauses(text: str) -> tuple[tuple[frozenset[str], bool], ...]:
         toks = tn.tokens(part)
         words = frozenset(soft(t) for t in toks if t not in tn.STOPWORDS and t not in _STRONG and t not in _REMNANT)
         if words:
-            count = sum(t in _STRONG for t in toks)
-            if PARITY:
-                count += sum(t in _LEXICAL for t in toks)
-                out.append((words, count % 2 == 1))
-            else:
-                out.append((words, count > 0))
+            count = sum(t in _STRONG or t in _LEXICAL for t in toks)
+            out.append((words, count % 2 == 1))
     return tuple(out)
 
 
@@ -98,31 +92,7 @@ def negation_conflict(prediction: str, reference: str) -> bool:
         if ref[i][1] != pred[j][1] and not any(
                 pred[k][1] == ref[i][1] and row[k] >= 0.8 * row[j] for k in range(len(pred))):
             return True
-    return _contrast_conflict(prediction, reference)
-
-
-@lru_cache(maxsize=65536)
-def _contrast(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    m = _CONTRAST.search(text or "")
-    if not m:
-        return None
-    pos, neg = keys(m.group("pos")), keys(m.group("neg"))
-    return pos - neg, neg - pos
-
-
-def _contrast_conflict(prediction: str, reference: str) -> bool:
-    """ "X, not Y" / "X rather than Y": the answer may not assert Y or deny X."""
-    ref = _contrast(reference)
-    if not ref:
-        return False
-    ref_pos, ref_neg = ref
-    pred = _contrast(prediction)
-    if pred:
-        pred_pos, pred_neg = pred
-        return bool((ref_neg & pred_pos) - pred_neg) or bool((ref_pos & pred_neg) - pred_pos)
-    if any(neg for _, neg in clauses(prediction)):
-        return False
-    return bool(ref_neg and ref_neg <= keys(prediction) and not (ref_pos & keys(prediction)))
+    return False
 
 
 @lru_cache(maxsize=65536)
@@ -164,15 +134,6 @@ def answer_words(reference: str, question: str = "") -> frozenset[str]:
     return keys(reference) - keys(question)
 
 
-@lru_cache(maxsize=65536)
-def reason_words(reference: str, question: str = "") -> frozenset[str]:
-    """The content words of the reference's reason clause ("because ...") not in the question."""
-    m = _REASON.search(reference or "")
-    if not m or not m.group("why").strip():
-        return frozenset()
-    return keys(m.group("why")) - keys(question)
-
-
 def clear_caches() -> None:
-    for fn in (keys, clauses, _contrast, reason_words, reason_head, code_names):
+    for fn in (keys, clauses, reason_head, code_names):
         fn.cache_clear()

@@ -332,3 +332,6 @@ def clear_caches() -> None:
     """Forget the cached parses (benchmarks time a cold scorer)."""
     for fn in (_dates, numbers, dates, tokens, content_tokens, entities, plain_tokens, negation_count, is_refusal):
         fn.cache_clear()
+    from . import clauses  # the clause checks parse on top of these
+
+    clauses.clear_caches()
