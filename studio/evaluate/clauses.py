@@ -30,6 +30,8 @@ _SPLIT = re.compile(
     r"\s*(?:[;:,]|—|–|\b(?:but|while|whereas|yet|so that|because|since|although|however)\b|"
     r"\b(?:ma|mentre|perché|poiché|sebbene|tuttavia)\b)\s*", re.I)
 _RATHER = re.compile(r",?\s*\b(?:rather than|instead of|anziché|invece di)\b", re.I)
+_CONTRAST = re.compile(r"(?P<pos>[^;:.]+?)(?:, not\b|,? rather than\b|,? instead of\b|, non\b|,? anziché\b|,? invece di\b)"
+                       r"(?P<neg>[^;:.,]+)", re.I)
 _REASON = re.compile(r"\b(?:because|since|so that|in order to|due to|thanks to|perché|poiché|siccome|"
                      r"per via di|grazie a|dato che|visto che)\b(?P<why>[^;.]*)", re.I)
 ALIGN_MIN = 0.25  # Jaccard overlap of two clauses' words for them to be compared
@@ -92,7 +94,31 @@ def negation_conflict(prediction: str, reference: str) -> bool:
         if ref[i][1] != pred[j][1] and not any(
                 pred[k][1] == ref[i][1] and row[k] >= 0.8 * row[j] for k in range(len(pred))):
             return True
-    return False
+    return _contrast_conflict(prediction, reference)
+
+
+@lru_cache(maxsize=65536)
+def _contrast(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    m = _CONTRAST.search(text or "")
+    if not m:
+        return None
+    pos, neg = keys(m.group("pos")), keys(m.group("neg"))
+    return pos - neg, neg - pos
+
+
+def _contrast_conflict(prediction: str, reference: str) -> bool:
+    """ "X, not Y" / "X rather than Y": the answer may not assert Y or deny X."""
+    ref = _contrast(reference)
+    if not ref:
+        return False
+    ref_pos, ref_neg = ref
+    pred = _contrast(prediction)
+    if pred:
+        pred_pos, pred_neg = pred
+        return bool((ref_neg & pred_pos) - pred_neg) or bool((ref_pos & pred_neg) - pred_pos)
+    if any(neg for _, neg in clauses(prediction)):
+        return False
+    return bool(ref_neg and ref_neg <= keys(prediction) and not (ref_pos & keys(prediction)))
 
 
 @lru_cache(maxsize=65536)
@@ -135,5 +161,5 @@ def answer_words(reference: str, question: str = "") -> frozenset[str]:
 
 
 def clear_caches() -> None:
-    for fn in (keys, clauses, reason_head, code_names):
+    for fn in (keys, clauses, _contrast, reason_head, code_names):
         fn.cache_clear()

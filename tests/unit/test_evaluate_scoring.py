@@ -183,9 +183,13 @@ def test_negation_is_checked_clause_by_clause():
 
 
 def test_contrast_x_not_y_cannot_be_swapped():
-    ref = "Configuring logging is the responsibility of the application developer, not the library developer."
-    assert "negation" in conflicts("It is up to the library developer, not the application developer.", ref)
-    assert conflicts("It is up to the application developer rather than the library developer.", ref) == []
+    ref = ("Configuring logging by adding handlers, formatters and filters is the responsibility of the "
+           "application developer, not the library developer.")
+    swapped = "Adding handlers, formatters and filters is up to the library developer, not the application developer."
+    assert "negation" in conflicts(swapped, ref)
+    assert "negation" in conflicts("The library developer configures handlers, formatters and filters.", ref)
+    assert conflicts("Adding handlers, formatters and filters is up to the application developer rather than "
+                     "the library developer.", ref) == []
 
 
 def test_swapped_code_identifier_is_a_name_conflict():
