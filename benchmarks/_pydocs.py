@@ -23,7 +23,7 @@ def doc_root() -> Path | None:
 
 
 class _Paragraphs(HTMLParser):
-    """The text of every <p> in the page body, outside code blocks, tables and navigation."""
+    """The text of every <p> from the page body on, outside code blocks, tables and scripts."""
 
     SKIP = {"pre", "table", "script", "style", "nav"}
 
@@ -39,8 +39,8 @@ class _Paragraphs(HTMLParser):
         cls = dict(attrs).get("class") or ""
         if tag == "div" and "body" in cls.split():
             self._body = True
-        if tag in self.SKIP or (tag == "div" and ("sphinxsidebar" in cls or "related" in cls or "footer" in cls)):
-            self._skip += 1 if tag in self.SKIP else 0
+        if tag in self.SKIP:
+            self._skip += 1
         if tag == "p" and self._body and not self._skip:
             self._in_p += 1
             self._buf = []
