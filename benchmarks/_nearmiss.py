@@ -1,7 +1,8 @@
 """A near-miss set built by rule from real sentences (seeded, deterministic): for each fact a question, the
 reference sentence, its key answer, a right answer in other words and a near-miss wrong answer.
 
-Kinds of near miss: ``number`` (a number changed), ``entity`` (a name or code identifier swapped for another
+Kinds of near miss: ``number`` (a number changed), ``unit`` (the same number with another unit of the same
+kind: seconds for minutes, KB for MB), ``entity`` (a name or code identifier swapped for another
 one from the same documentation), ``negation`` (the statement's polarity flipped), ``negation_scope`` (the
 "not" moved to the other clause, so the count of negations stays the same), ``reason`` (the same claim with
 another sentence's reason). Both answers go through the same surface rewrites (clause order, synonyms,
@@ -39,6 +40,11 @@ NEG = re.compile(r"\b(is|are|was|were|can|will|should|must|does|do|did|could|wou
                  r"\b(cannot|never|(?:is|are|was|were|ca|wo|does|do|did|could|should|would|has|have)n[’']t)\b")
 NEG_UNDO = {"cannot": "can", "never": "always", "can’t": "can", "can't": "can", "won’t": "will", "won't": "will"}
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.]|\.\d)")
+UNIT_FAMILIES = [["nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day"],
+                 ["bit", "byte", "kilobyte", "megabyte", "gigabyte"], ["KB", "MB", "GB"],
+                 ["character", "line", "word", "digit", "column", "page"]]
+UNIT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([ -])(" + "|".join(
+    f"{u}s?" if u.islower() else u for fam in UNIT_FAMILIES for u in fam) + r")\b")
 NUMWORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"]
 CODE = re.compile(r"(?<![\w.])((?:[A-Za-z_][A-Za-z0-9_]*\.)+[A-Za-z_][A-Za-z0-9_]*(?:\(\))?|[a-z]+_[a-z_0-9]+(?:\(\))?|[a-z_]{3,}\(\))(?![\w(])")
 NAME = re.compile(r"(?<=[a-z,;] )((?:[A-Z][a-z]+|[A-Z]{2,}[a-z]*)(?: (?:[A-Z][a-z]+|[A-Z]{2,}))*)\b(?![.(]\w|\()")
@@ -183,7 +189,7 @@ def build(docs: dict[str, list[str]], per_kind: int = 120, seed: int = 0) -> lis
     codes = sorted({m.group(1) for _, s in pool for m in CODE.finditer(s)})
     names = sorted({m.group(1) for _, s in pool for m in NAME.finditer(s) if m.group(1) not in NOT_NAMES})
     reasons = [(m.group("conn"), m.group("why")) for _, s in pool if (m := REASON.match(s))]
-    facts: dict[str, list[Fact]] = {k: [] for k in ("number", "entity", "negation", "negation_scope", "reason")}
+    facts: dict[str, list[Fact]] = {k: [] for k in ("number", "unit", "entity", "negation", "negation_scope", "reason")}
     used: set[str] = set()
 
     def add(kind, src, q, ref, key, wrong):
@@ -207,6 +213,17 @@ def build(docs: dict[str, list[str]], per_kind: int = 120, seed: int = 0) -> lis
         scoped = _negation_scope(s)
         if scoped and len(facts["negation_scope"]) < per_kind:
             add("negation_scope", src, f"What does the documentation say about {_topic(s)}?", s, "", scoped)
+            continue
+        found = [m for m in UNIT.finditer(s) if _once(s, m.group(0))]
+        if found and len(facts["unit"]) < per_kind:
+            m = rng.choice(found)
+            unit = m.group(3)
+            plural = unit.endswith("s") and unit.rstrip("s") != unit.upper()
+            base = unit[:-1] if plural else unit
+            family = next(f for f in UNIT_FAMILIES if base in f)
+            other = rng.choice([u for u in family if u != base]) + ("s" if plural else "")
+            wrong = s[:m.start(3)] + other + s[m.end(3):]
+            add("unit", src, f"Fill the blank as the documentation does: “{_mask(s, m.group(0))}”", s, m.group(0), wrong)
             continue
         nums = [m for m in NUMBER.finditer(s) if not re.search(r"\bPEP \d", s[max(0, m.start() - 4):m.end()])
                 and _once(s, m.group(1))]

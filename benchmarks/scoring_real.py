@@ -5,7 +5,7 @@
 Facts come from the Python documentation (Debian package python3.11-doc: the HOWTOs, the tutorial, the FAQ
 and the "What's New" pages, written by many authors; read from the machine, never committed). For each fact
 the set (benchmarks/_nearmiss.py, seeded) holds a right answer in other words and a near-miss wrong answer:
-a changed number, a swapped name or code identifier, a flipped negation, a negation moved to the other clause,
+a changed number, another unit, a swapped name or code identifier, a flipped negation, a negation moved to the other clause,
 or another reason. The hand-written set (tests/data/scoring/nearmiss_handwritten.jsonl: my own phrasings of
 facts from the same pages) is scored the same way.
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 SECTIONS = ["howto", "tutorial", "faq", "whatsnew"]
 BEFORE = "d9440c4"  # the scorer before the key-token, clause-negation and reason checks
 HANDWRITTEN = ROOT / "tests" / "data" / "scoring" / "nearmiss_handwritten.jsonl"
-KINDS = ["number", "entity", "negation", "negation_scope", "reason"]
+KINDS = ["number", "unit", "entity", "negation", "negation_scope", "reason"]
 
 
 def load_before(tmp: Path):

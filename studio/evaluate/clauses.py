@@ -160,6 +160,49 @@ def answer_words(reference: str, question: str = "") -> frozenset[str]:
     return keys(reference) - keys(question)
 
 
+_UNIT_FAMILY = {}
+for _family, _words in {
+    "time": "nanosecond microsecond millisecond ms second sec minute min hour day week month year",
+    "size": "bit byte kb kib kilobyte mb mib megabyte gb gib gigabyte tb terabyte",
+    "length": "millimetre millimeter mm centimetre centimeter cm metre meter m kilometre kilometer km inch foot feet mile",
+    "mass": "milligram mg gram g kilogram kg tonne ton pound lb ounce",
+    "money": "cent dollar euro pound",
+    "text": "character char word line page paragraph column row digit",
+}.items():
+    for _w in _words.split():
+        _UNIT_FAMILY.setdefault(_w, _family)
+_UNIT_ALIAS = {"ms": "millisecond", "sec": "second", "min": "minute", "kb": "kilobyte", "kib": "kilobyte",
+               "mb": "megabyte", "mib": "megabyte", "gb": "gigabyte", "gib": "gigabyte", "tb": "terabyte",
+               "mm": "millimetre", "millimeter": "millimetre", "cm": "centimetre", "centimeter": "centimetre",
+               "m": "metre", "meter": "metre", "km": "kilometre", "kilometer": "kilometre", "feet": "foot",
+               "mg": "milligram", "g": "gram", "kg": "kilogram", "lb": "pound", "ton": "tonne", "char": "character"}
+_UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)\s*(?:-\s*)?([A-Za-z]+)")
+
+
+@lru_cache(maxsize=65536)
+def units(text: str) -> frozenset[tuple[str, str, str]]:
+    """(number, family, unit) for each number followed by a unit word ("10 seconds", "64 KB", "3-byte")."""
+    out = set()
+    for m in _UNIT.finditer(text or ""):
+        word = m.group(2).lower()
+        unit = word if word in _UNIT_FAMILY else word[:-1] if word.endswith("s") and word[:-1] in _UNIT_FAMILY else ""
+        if unit:
+            out.add((m.group(1).replace(",", "."), _UNIT_FAMILY[unit], _UNIT_ALIAS.get(unit, unit)))
+    return frozenset(out)
+
+
+def unit_conflict(prediction: str, reference: str) -> bool:
+    """The same number with another unit of the same kind ("10 seconds" against "10 minutes")."""
+    ref, pred = units(reference), units(prediction)
+    if not ref or not pred:
+        return False
+    for num, family, unit in ref:
+        others = {u for n, f, u in pred if n == num and f == family}
+        if others and unit not in others:
+            return True
+    return False
+
+
 def clear_caches() -> None:
-    for fn in (keys, clauses, _contrast, reason_head, code_names):
+    for fn in (keys, clauses, _contrast, reason_head, code_names, units):
         fn.cache_clear()

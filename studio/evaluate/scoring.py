@@ -102,6 +102,8 @@ def conflicts(prediction: str, reference: str, question: str = "") -> list[str]:
     ref_dates, pred_dates = tn.dates(reference) - q_dates, tn.dates(prediction) - q_dates
     if (ref_dates - pred_dates) and (pred_dates - ref_dates) and "number" not in out:
         out.append("date")
+    if "number" not in out and cl.unit_conflict(prediction, reference):
+        out.append("unit")
     q_tok, ref_tok, pred_tok = tn.plain_tokens(question), tn.plain_tokens(reference), tn.plain_tokens(prediction)
     ref_ents = [e for e in tn.entities(reference) if not tn.entity_in(e, q_tok) and not e.initial]
     missing = [e for e in ref_ents if not tn.entity_in(e, pred_tok)]

@@ -238,3 +238,11 @@ def test_handwritten_near_miss_set_reaches_its_figure(scorer, with_key, floor):
     share = _handwritten_pairs(scorer, with_key)
     print(f"hand-written near-miss pair accuracy ({'keys' if with_key else 'no keys'}): {share:.3f}")
     assert share >= floor
+
+
+def test_same_number_with_another_unit_is_a_conflict():
+    ref = "On a 64-bit Linux build, an instance with two attributes takes 48 bytes with __slots__."
+    assert conflicts("It takes 48 kilobytes with __slots__ on 64-bit Linux.", ref) == ["unit"]
+    assert conflicts("With __slots__ it needs 48 bytes on a 64-bit build.", ref) == []
+    assert conflicts("A 64 KB buffer.", "The buffer holds 64 kilobytes.") == []  # abbreviations are the same unit
+    assert conflicts("The timeout is 10 minutes.", "The timeout is 10 seconds.") == ["unit"]
