@@ -13,7 +13,8 @@ another author), ties half (the AUC). Reported per author and averaged, under th
 ``genre``: other writers of the same genre (unattributed pages of the same documentation plus the other
 authors' training passages; never a held-out passage), ``genre_unattributed``: only the unattributed pages,
 ``bundled``: the studio's bundled reference (novels, speeches). "before" is the profile as it was (all word
-tokens, centroid only); "after" is the current :mod:`studio.voice.style`.
+tokens, centroid only); "after" is the current :mod:`studio.voice.style`. Also timed: 10,000 passages scored
+in one vectorised call against one at a time (the same measure as benchmarks/style.py).
 """
 
 from __future__ import annotations
@@ -80,6 +81,26 @@ def evaluate(train: dict, test: dict, reference_for) -> dict:
     return {"pair_accuracy": round(float(np.mean(list(per.values()))), 4), "per_author": per}
 
 
+def speed(train: dict, test: dict, n: int = 10_000, single: int = 500) -> dict:
+    """Throughput of the current score: ``n`` passages in one vectorised call vs one at a time (extrapolated)."""
+    from studio.voice.style import build_profile
+
+    first = next(iter(train))
+    profile = build_profile(["\n\n".join(train[first])], [p for b in train if b != first for p in train[b]], lang="en")
+    pool = [p for a in test for p in test[a]]
+    passages = [pool[i % len(pool)] for i in range(n)]
+    profile.score(passages[:10])  # warm up
+    t0 = time.perf_counter()
+    profile.score(passages)
+    vec = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for p in passages[:single]:
+        profile.score(p)
+    one = (time.perf_counter() - t0) * n / single
+    return {"passages": n, "vectorised_per_s": round(n / vec, 1), "single_per_s": round(n / one, 1),
+            "ratio": round(one / vec, 2)}
+
+
 def main() -> None:
     from _pydocs import INSTALL_HINT, author_of, doc_root
     from _results import write_result
@@ -120,6 +141,12 @@ def main() -> None:
         print(f"reference {name:19s} pair accuracy  before {before['pair_accuracy']:.3f}   after {after['pair_accuracy']:.3f}")
         for a in AUTHORS:
             print(f"    {a:18s} {before['per_author'][a]:.2f} -> {after['per_author'][a]:.2f}")
+    with _before():
+        figures["speed"] = {"before": speed(train, test)}
+    figures["speed"]["after"] = speed(train, test)
+    for label, sp in figures["speed"].items():
+        print(f"speed {label:6s}: vectorised {sp['vectorised_per_s']:.0f} passages/s, one at a time "
+              f"{sp['single_per_s']:.0f}/s, ratio {sp['ratio']:.1f}x")
     figures["seconds"] = round(time.perf_counter() - t0, 1)
     path = write_result("style_real", figures, "python benchmarks/style_real.py")
     print(f"wrote {path.relative_to(ROOT)}")
