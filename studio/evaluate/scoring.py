@@ -1,18 +1,24 @@
 """Is an answer right? Key answer first, then number/name/negation agreement, then similarity to the reference.
 
 Decision, in order (each row records its ``reason``):
-1. an empty answer is wrong; for a question that should be refused, the answer is right when it declines;
-   otherwise a refusal is wrong;
-2. a **conflict** with the reference makes it wrong: a number, a name or the negation changed (an expected
-   number/name is missing *and* another one appears; or one says "not" and the other does not);
-3. with a key answer (given, or taken from the reference: its numbers, dates and names not already in the
-   question) the key must be present; a given key present makes the answer right;
-4. otherwise, and for a key taken from the reference, the embedding cosine to the reference must reach the
-   threshold (calibrated per workspace; :data:`DEFAULT_THRESHOLD` without one), token F1 being the fallback
-   for near-verbatim answers (F1 >= 0.8).
+1. an empty answer is wrong; for a question that should be refused (or a short reference that declines), the
+   answer is right when it declines; otherwise a refusal is wrong;
+2. a **conflict** with the reference makes it wrong: a number or a name changed (an expected number, name or
+   code identifier is missing *and* another one appears), or a negation that differs clause by clause
+   (:mod:`.clauses`: "A is not B, but C is D" against "A is B, but C is not D", "X, not Y" against "Y, not X");
+3. with a key answer given, the key must be present (its numbers, dates and names exactly; its words by a soft
+   match, 75% of a short key, 60% of a clause-long one, or 40% when the similarity is well above the threshold);
+   a name conflict is forgiven when the key's name is there;
+4. without a key, a reference that gives a reason ("because ...") needs the head of that reason in the answer
+   (another reason is wrong), and the reference's numbers, dates and names not in the question are the key;
+5. then the embedding cosine to the reference must reach the threshold (calibrated per workspace;
+   :data:`DEFAULT_THRESHOLD` without one), lowered by a margin when the key, or most of what the reference
+   adds to the question, is in the answer; token F1 >= 0.8 accepts near-verbatim answers.
 
 Every text is encoded once, in one batched pass (:meth:`Scorer.prepare`), so scoring costs about one
-``SentenceTransformer.encode`` of the unique texts.
+``SentenceTransformer.encode`` of the unique texts; the rule checks are plain Python with cached parses.
+Measured on real text by benchmarks/scoring_real.py (a rule-built near-miss set from the Python documentation
+and a hand-written one, tests/data/scoring/nearmiss_handwritten.jsonl).
 """
 
 from __future__ import annotations
@@ -20,10 +26,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Sequence
 
+from . import clauses as cl
 from . import textnorm as tn
 from .config import DEFAULT_THRESHOLD
 
-KEY_SHARE = 0.75  # share of a key phrase's content words that must appear
+KEY_SHARE = 0.75  # share of a short key phrase's content words that must appear (soft word match)
+LONG_KEY_SHARE = 0.6  # the same for a key of three content words or more (a clause: paraphrased more)
+KEY_PARTIAL = 0.4  # a clause-long key this much present is accepted when the similarity is well above the threshold
+KEY_PARTIAL_MARGIN = 0.15  # ... by this much
+REASON_RECALL = 0.15  # share of the head of the reference's reason ("because ...") an answer without a key needs
+REFUSAL_WORDS = 16  # a reference this short that declines means the question should be declined
 DERIVED_KEY_SHARE = 0.5  # share of the reference's numbers/names that must appear when no key is given
 DERIVED_MARGIN = 0.15  # a derived key present lowers the similarity needed by this much
 F1_ACCEPT = 0.8
@@ -90,14 +102,20 @@ def conflicts(prediction: str, reference: str, question: str = "") -> list[str]:
     ref_dates, pred_dates = tn.dates(reference) - q_dates, tn.dates(prediction) - q_dates
     if (ref_dates - pred_dates) and (pred_dates - ref_dates) and "number" not in out:
         out.append("date")
+    if "number" not in out and cl.unit_conflict(prediction, reference):
+        out.append("unit")
     q_tok, ref_tok, pred_tok = tn.plain_tokens(question), tn.plain_tokens(reference), tn.plain_tokens(prediction)
-    ref_ents = [e for e in tn.entities(reference) if not tn.entity_in(e, q_tok)]
+    ref_ents = [e for e in tn.entities(reference) if not tn.entity_in(e, q_tok) and not e.initial]
     missing = [e for e in ref_ents if not tn.entity_in(e, pred_tok)]
     if missing:
-        extra = [e for e in tn.entities(prediction) if not tn.entity_in(e, ref_tok | q_tok)]
+        extra = [e for e in tn.entities(prediction) if not tn.entity_in(e, ref_tok | q_tok) and not e.initial]
         if extra:
             out.append("name")
-    if (tn.negation_count(reference) > 0) != (tn.negation_count(prediction) > 0):
+    if "name" not in out:  # identifiers written as code: "sys.stdin" swapped for "sys.stdout"
+        q_code, ref_code, pred_code = cl.code_names(question), cl.code_names(reference), cl.code_names(prediction)
+        if (ref_code - q_code - pred_code) and (pred_code - ref_code - q_code):
+            out.append("name")
+    if cl.negation_conflict(prediction, reference):
         out.append("negation")
     return out
 
@@ -111,15 +129,29 @@ def key_present(key: str, prediction: str) -> bool:
         return False
     if k_nums and not k_nums <= tn.numbers(prediction):
         return False
+    pred_code, key_code = cl.code_names(prediction), cl.code_names(key)
+    for code in key_code:  # "socket.gethostname()": that identifier, its last part at least
+        if code not in pred_code and code.rsplit(".", 1)[-1] not in pred_tok:
+            return False
+    if key_code and not tn.entities(key):
+        return True
     ents = tn.entities(key) or ([tn.Entity(key, [tn.strip_accents(w) for w in tn.tokens(key)])] if key[:1].isupper() else [])
     if ents and all(tn.entity_in(e, pred_tok) for e in ents):
         return True
-    words = [w for w in tn.content_tokens(key) if not w[:1].isdigit() and not w.startswith("date")]
-    if not words:
+    share = key_share(key, prediction)
+    if share is None:
         return bool(k_nums or k_dates)
-    pred_stems = set(tn.content_tokens(prediction))
-    share = sum(1 for w in words if w in pred_stems) / len(words)
-    return share >= KEY_SHARE - 1e-9
+    return share >= (LONG_KEY_SHARE if len(_key_words(key)) >= 3 else KEY_SHARE) - 1e-9
+
+
+def _key_words(key: str) -> frozenset[str]:
+    return frozenset(w for w in cl.keys(key) if not w[:1].isdigit() and not w.startswith("date"))
+
+
+def key_share(key: str, prediction: str) -> float | None:
+    """Share of the key's content words in the answer (soft match), None when the key has none."""
+    words = _key_words(key)
+    return cl.recall(words, prediction) if words else None
 
 
 def derived_key(reference: str, question: str = "") -> list[str]:
@@ -128,7 +160,7 @@ def derived_key(reference: str, question: str = "") -> list[str]:
     ref_dates = tn.dates(reference) - tn.dates(question)
     years = {d[:4].lstrip("0") for d in ref_dates}
     items = sorted(ref_dates) + sorted(n for n in tn.numbers(reference) - q_nums if n not in years)
-    items += [e.text for e in tn.entities(reference) if not tn.entity_in(e, q_tok)]
+    items += [e.text for e in tn.entities(reference) if not tn.entity_in(e, q_tok) and not e.initial]
     return items
 
 
@@ -232,7 +264,8 @@ class Scorer:
         sim = self.cosine(pred, ref) if ref else 0.0
         f1 = token_f1(pred, ref) if ref else 0.0
         refused = tn.is_refusal(pred)
-        if item.expect_refusal or (ref and tn.is_refusal(ref) and not (item.key or "").strip()):
+        if item.expect_refusal or (ref and len(ref.split()) <= REFUSAL_WORDS and tn.is_refusal(ref)
+                                   and not (item.key or "").strip()):
             ok = refused
             return Score(ok, "declined as it should" if ok else "answered a question it should refuse",
                          sim, f1, refusal=refused)
@@ -240,14 +273,25 @@ class Scorer:
             return Score(False, "declined to answer", sim, f1, refusal=True)
         found = conflicts(pred, ref, item.question)
         key = (item.key or "").strip()
-        if found:
-            return Score(False, f"{', '.join(found)} differs from the reference", sim, f1,
-                         key_hit=key_present(key, pred) if key else None, key_source="given" if key else "none",
-                         conflicts=found)
+        hit = None
         if key:
             hit = key_present(key, pred)
+            if not hit and sim >= self.threshold + KEY_PARTIAL_MARGIN and len(_key_words(key)) >= 3 \
+                    and not (tn.numbers(key) or tn.dates(key) or tn.entities(key) or cl.code_names(key)):
+                hit = (key_share(key, pred) or 0.0) >= KEY_PARTIAL - 1e-9
+            if hit and found == ["name"]:
+                found = []  # the asked-for name is there: another capitalised word is not a swap
+        if found:
+            return Score(False, f"{', '.join(found)} differs from the reference", sim, f1,
+                         key_hit=hit, key_source="given" if key else "none", conflicts=found)
+        if key:
             return Score(hit, "key answer present" if hit else f"key answer missing: {key}", sim, f1,
                          key_hit=hit, key_source="given")
+        why = cl.reason_head(ref, item.question)
+        if why and cl.recall(why, pred) < REASON_RECALL - 1e-9:
+            return Score(False, "another reason than the reference's", sim, f1, key_hit=False, key_source="reference")
+        adds = cl.answer_words(ref, item.question)
+        covered = cl.recall(why or adds, pred) if (why or adds) else 0.0
         items = derived_key(ref, item.question)
         if items:
             share = derived_key_share(items, pred)
@@ -258,6 +302,13 @@ class Scorer:
             need = self.threshold - DERIVED_MARGIN
             ok = sim >= need or f1 >= F1_ACCEPT
             reason = "key answer present" if ok else f"similarity {sim:.2f} below {need:.2f}"
+            return Score(ok, reason, sim, f1, key_hit=True, key_source="reference")
+        # what the reference adds to the question (its reason, when it gives one) is in the answer:
+        # the wording may differ more, so the similarity needed is lower
+        need = self.threshold - DERIVED_MARGIN * (2 if covered >= 0.75 else 1 if covered >= 0.5 else 0)
+        if need < self.threshold:
+            ok = sim >= need or f1 >= F1_ACCEPT
+            reason = f"answer words present; similarity {sim:.2f} {'>=' if ok else '<'} {need:.2f}"
             return Score(ok, reason, sim, f1, key_hit=True, key_source="reference")
         ok = sim >= self.threshold or f1 >= F1_ACCEPT
         reason = f"similarity {sim:.2f} {'>=' if ok else '<'} threshold {self.threshold:.2f}"
@@ -296,7 +347,7 @@ def _parse_ahead(items: Sequence[Item]) -> None:
             for text in (it.question, it.reference, it.prediction):
                 text = text or ""
                 tn.numbers(text), tn.dates(text), tn.plain_tokens(text), tn.entities(text), tn.content_tokens(text)
-                tn.negation_count(text), tn.is_refusal(text)
+                tn.negation_count(text), tn.is_refusal(text), cl.clauses(text), cl.keys(text)
     except Exception:  # noqa: BLE001 - only a warm-up: scoring parses again if anything failed here
         pass
 

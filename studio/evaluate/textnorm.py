@@ -51,6 +51,9 @@ STOPWORDS = set(
 _SENTENCE_STARTERS = STOPWORDS | {
     "according", "yes", "no", "sì", "si", "secondo", "however", "tuttavia", "in", "on", "at", "during", "after",
     "before", "answer", "risposta", "question", "domanda", "sure", "certo", "well", "today", "oggi", "based",
+    "even", "note", "see", "thus", "hence", "here", "instead", "still", "generally", "usually", "often", "finally",
+    "first", "now", "once", "unlike", "like", "because", "since", "although", "though", "while", "unless",
+    "whereas", "later", "being", "anything", "everything", "nothing", "something", "there", "yet", "just",
 }
 _NAME_JOINERS = {"of", "de", "di", "da", "del", "della", "van", "von", "der", "la", "le", "du", "dei", "degli"}
 _GENERIC_NAME_WORDS = set(
@@ -233,6 +236,7 @@ def stem(tok: str) -> str:
 class Entity:
     text: str
     parts: list[str] = field(default_factory=list)  # lower-case content words
+    initial: bool = False  # one capitalised word opening a sentence: as likely a verb or adverb as a name
 
     @property
     def head(self) -> str:
@@ -250,15 +254,16 @@ def entities(text: str) -> tuple[Entity, ...]:
     out: list[Entity] = []
     current: list[str] = []
     sentence_start = True
+    started_at_start = [False]
 
     def flush():
         while current and current[-1].lower() in _NAME_JOINERS:
             current.pop()
         if current:
-            parts = [strip_accents(w.lower().rstrip(".")) for w in current if w.lower() not in _NAME_JOINERS]
+            parts = [strip_accents(_name_part(w)) for w in current if w.lower() not in _NAME_JOINERS]
             parts = [p for p in parts if p]
             if parts and len("".join(parts)) > 1:
-                out.append(Entity(" ".join(current), parts))
+                out.append(Entity(" ".join(current), parts, started_at_start[0] and len(current) == 1))
         current.clear()
 
     for w in words:
@@ -274,6 +279,8 @@ def entities(text: str) -> tuple[Entity, ...]:
         low = clean.lower()
         if is_cap and low not in STOPWORDS and not (sentence_start and low in _SENTENCE_STARTERS) \
                 and low not in _MONTHS:
+            if not current:
+                started_at_start[0] = sentence_start
             current.append(clean)
         elif current and low in _NAME_JOINERS:
             current.append(low)
@@ -284,6 +291,15 @@ def entities(text: str) -> tuple[Entity, ...]:
     return tuple(out)
 
 
+def _name_part(word: str) -> str:
+    """ "Amoeba-specific" -> "amoeba": a lower-case tail after a hyphen describes the name, it is not part of it."""
+    w = word.lower().rstrip(".")
+    head, _, tail = word.partition("-")
+    if tail and tail.isalpha() and tail.islower() and head.isalpha():
+        return head.lower()
+    return w
+
+
 def entity_in(entity: Entity, token_set: set[str]) -> bool:
     """A name is present when its last word (surname, place) or all its words are present."""
     return entity.head in token_set or all(p in token_set for p in entity.parts)
@@ -291,7 +307,10 @@ def entity_in(entity: Entity, token_set: set[str]) -> bool:
 
 @lru_cache(maxsize=65536)
 def plain_tokens(text: str) -> frozenset[str]:
-    return frozenset(strip_accents(t) for t in tokens(text))
+    """Accent-free tokens, and the parts of hyphenated ones ("Amoeba-specific" gives "amoeba" too)."""
+    out = {strip_accents(t) for t in tokens(text)}
+    out.update(p for t in list(out) if "-" in t for p in t.split("-") if p)
+    return frozenset(out)
 
 
 @lru_cache(maxsize=65536)
@@ -313,3 +332,6 @@ def clear_caches() -> None:
     """Forget the cached parses (benchmarks time a cold scorer)."""
     for fn in (_dates, numbers, dates, tokens, content_tokens, entities, plain_tokens, negation_count, is_refusal):
         fn.cache_clear()
+    from . import clauses  # the clause checks parse on top of these
+
+    clauses.clear_caches()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from studio.evaluate.scoring import Item, Scorer, calibrate_threshold, conflicts, key_present, token_f1
@@ -69,6 +72,11 @@ FACTS = [
      ["It has its headquarters in Pescara.", "Pescara is where the cooperative is based."],
      ["The Ortona Cooperative is based in Chieti.", "It is based in Ancona."]),
 ]
+
+
+# pair accuracy (right answer accepted and near miss rejected) of the hand-written set at the default threshold
+HANDWRITTEN_KEYS = 0.85
+HANDWRITTEN_NO_KEYS = 0.75
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +159,90 @@ def test_agreement_needs_real_answers(scorer):
     assert scorer.agree("It opened in 1932.", "The bridge opened in 1932.")
     assert not scorer.agree("It opened in 1932.", "It opened in 1950.")
     assert not scorer.agree("The documents do not say.", "The documents do not say.")
+
+
+# ---- near misses on real text: clause negation, contrasts, swapped identifiers, another reason ----------------
+
+HANDWRITTEN = Path(__file__).resolve().parents[1] / "data" / "scoring" / "nearmiss_handwritten.jsonl"
+
+
+def test_negation_is_checked_clause_by_clause():
+    ref = "The sequences do not have to be the same length, because they are iterated over from left to right."
+    moved = "The sequences have to be the same length, because they are not iterated over from left to right."
+    assert "negation" in conflicts(moved, ref)  # one "not" on each side: a count would not see it
+    assert conflicts("They need not be the same length since they are iterated left to right.", ref) == []
+    # a right answer may leave out a negated part the question already asked
+    q = "Why can't lists be used as dictionary keys?"
+    full = "You can't use lists as keys, since lists can be modified in place."
+    assert "negation" not in conflicts("Because a list can be modified in place.", full, q)
+    # "whether or not" and an answer particle are not negations
+    assert conflicts("It runs every time, whether or not there is an exception.",
+                     "The finally clause always runs, whether an exception occurs or not.") == []
+    assert "negation" not in conflicts("No, a shutdown is not needed in most situations.",
+                                       "In most situations an explicit shutdown is not needed.")
+
+
+def test_contrast_x_not_y_cannot_be_swapped():
+    ref = ("Configuring logging by adding handlers, formatters and filters is the responsibility of the "
+           "application developer, not the library developer.")
+    swapped = "Adding handlers, formatters and filters is up to the library developer, not the application developer."
+    assert "negation" in conflicts(swapped, ref)
+    assert "negation" in conflicts("The library developer configures handlers, formatters and filters.", ref)
+    assert conflicts("Adding handlers, formatters and filters is up to the application developer rather than "
+                     "the library developer.", ref) == []
+
+
+def test_swapped_code_identifier_is_a_name_conflict():
+    ref = "The error handlers for sys.stdin and sys.stdout streams are set to surrogateescape."
+    assert "name" in conflicts("The error handlers for os.environ and sys.stdout streams are set to surrogateescape.", ref)
+    assert conflicts("For sys.stdin and sys.stdout the error handler is surrogateescape.", ref) == []
+    assert not key_present("socket.gethostname()", "It binds to socket.getfqdn().")
+    assert key_present("socket.gethostname()", "The example calls gethostname() for that.")
+
+
+def test_another_reason_is_rejected_without_a_key(scorer):
+    q = "Why are named groups handy?"
+    ref = "Named groups are handy because they let you use easily remembered names, instead of having to remember numbers."
+    good = scorer.score(Item(q, ref, "You can refer to groups by names that are easy to remember rather than by numbers."))
+    bad = scorer.score(Item(q, ref, "Named groups are handy because they make the regular expression engine faster."))
+    assert good.correct, good.reason
+    assert not bad.correct and "reason" in bad.reason
+
+
+def test_changed_number_and_swapped_name_in_real_sentences(scorer):
+    q = "Which values returned by getch() are special keys?"
+    ref = "Values greater than 255 are special keys such as Page Up, Home, or the cursor keys."
+    assert scorer.score(Item(q, ref, "Anything above 255 is a special key, for example Home or Page Up.")).correct
+    assert not scorer.score(Item(q, ref, "Anything above 127 is a special key, for example Home or Page Up.")).correct
+    q = "Which language did Python borrow list comprehensions from?"
+    ref = "List comprehensions are borrowed from the functional programming language Haskell."
+    assert scorer.score(Item(q, ref, "Python took them from Haskell, a functional language.")).correct
+    assert not scorer.score(Item(q, ref, "Python took them from Lisp, a functional language.")).correct
+
+
+def _handwritten_pairs(scorer, with_key: bool) -> float:
+    facts = [json.loads(x) for x in HANDWRITTEN.read_text(encoding="utf-8").splitlines() if x.strip()]
+    items = []
+    for f in facts:
+        key = (f["key"] or None) if with_key else None
+        items += [Item(f["question"], f["reference"], f["correct"], key=key),
+                  Item(f["question"], f["reference"], f["near_miss"], key=key)]
+    scores = scorer.score_many(items)
+    return sum(scores[2 * i].correct and not scores[2 * i + 1].correct for i in range(len(facts))) / len(facts)
+
+
+@pytest.mark.parametrize("with_key,floor", [(True, HANDWRITTEN_KEYS), (False, HANDWRITTEN_NO_KEYS)],
+                         ids=["given-key", "key-from-reference"])
+def test_handwritten_near_miss_set_reaches_its_figure(scorer, with_key, floor):
+    # my own phrasings of facts from the Python documentation (benchmarks/scoring_real.py reports the same set)
+    share = _handwritten_pairs(scorer, with_key)
+    print(f"hand-written near-miss pair accuracy ({'keys' if with_key else 'no keys'}): {share:.3f}")
+    assert share >= floor
+
+
+def test_same_number_with_another_unit_is_a_conflict():
+    ref = "On a 64-bit Linux build, an instance with two attributes takes 48 bytes with __slots__."
+    assert conflicts("It takes 48 kilobytes with __slots__ on 64-bit Linux.", ref) == ["unit"]
+    assert conflicts("With __slots__ it needs 48 bytes on a 64-bit build.", ref) == []
+    assert conflicts("A 64 KB buffer.", "The buffer holds 64 kilobytes.") == []  # abbreviations are the same unit
+    assert conflicts("The timeout is 10 minutes.", "The timeout is 10 seconds.") == ["unit"]
