@@ -388,9 +388,9 @@ def load_embedder(name: str | None, device: str = "cpu"):
     except ModelNotFound as exc:
         raise EmbedderError(str(exc)) from None
     try:
-        from sentence_transformers import SentenceTransformer
+        from ..runtime import load_embedder as shared
 
-        return SentenceTransformer(path, device=device)
+        return shared(path, device)
     except Exception as exc:  # noqa: BLE001
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise EmbedderError(f"the embedder {name or path!r} could not be loaded: {first[:200]}") from None
