@@ -80,7 +80,7 @@ def main() -> None:
                                "shared_mb": round(mb_shared), "two_models_mb": round(mb_separate),
                                "same_answers": a == b, "tokens": args.tokens, "threads": args.threads,
                                "load_average_1min": round(os.getloadavg()[0], 1)},
-                 "python benchmarks/chat_pair.py " + " ".join(sys.argv[1:]))
+                 " ".join(["python benchmarks/chat_pair.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def main() -> None:
         "requests_per_min_c1": round(med[1], 1), "requests_per_min_c4": round(med[4], 1), "requests": args.requests,
         "max_new_tokens": args.max_new_tokens, "reps": args.reps, "device": args.device,
         "load_average_1min": round(os.getloadavg()[0], 1)},
-        "python benchmarks/generate_endpoint.py " + " ".join(sys.argv[1:]))
+        " ".join(["python benchmarks/generate_endpoint.py", *sys.argv[1:]]))
     if args.json:
         print(json.dumps({"requests_per_min_c1": med[1], "requests_per_min_c4": med[4], "ratio": ratio,
                           "tokens_per_s_c1": tok[1], "tokens_per_s_c4": tok[4], "requests": args.requests,

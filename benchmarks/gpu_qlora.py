@@ -291,7 +291,7 @@ def main() -> int:
     from benchmarks._results import write_result
 
     write_result("gpu_qlora", {"status": "measured by the current script", **report},
-                 "python benchmarks/gpu_qlora.py " + " ".join(sys.argv[1:]))
+                 " ".join(["python benchmarks/gpu_qlora.py", *sys.argv[1:]]))
     return 0
 
 

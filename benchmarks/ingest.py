@@ -156,7 +156,7 @@ def main() -> int:
     from benchmarks._results import write_result
 
     write_result("ingest", {**result, "reps": args.reps, "load_average_1min": round(os.getloadavg()[0], 1)},
-                 "python benchmarks/ingest.py " + " ".join(sys.argv[1:]))
+                 " ".join(["python benchmarks/ingest.py", *sys.argv[1:]]))
     if args.json:
         print(json.dumps(result))
     else:

@@ -63,7 +63,7 @@ def main() -> int:
     print(json.dumps(figures, indent=2))
     from benchmarks._results import write_result
 
-    write_result("learning", figures, "python benchmarks/learning.py " + " ".join(sys.argv[1:]))
+    write_result("learning", figures, " ".join(["python benchmarks/learning.py", *sys.argv[1:]]))
     return 0
 
 

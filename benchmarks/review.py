@@ -183,7 +183,7 @@ def main() -> int:
     from benchmarks._results import write_result
 
     write_result("review", {**result, "load_average_1min": round(os.getloadavg()[0], 1)},
-                 "python benchmarks/review.py " + " ".join(sys.argv[1:]))
+                 " ".join(["python benchmarks/review.py", *sys.argv[1:]]))
     if args.json:
         print(json.dumps(result))
         return 0

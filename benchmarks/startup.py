@@ -72,7 +72,7 @@ def main() -> None:
 
     write_result("startup", {"studio_median_s": round(s, 2), "hello_median_s": round(b, 2), "ratio": round(s / b, 2),
                              "goal_max_ratio": 1.5, "reps": args.reps, "load_average_1min": round(os.getloadavg()[0], 1)},
-                 "python benchmarks/startup.py " + " ".join(sys.argv[1:]))
+                 " ".join(["python benchmarks/startup.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

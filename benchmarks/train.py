@@ -160,7 +160,7 @@ def main() -> int:
         Path(args.out).write_text(text)
     from benchmarks._results import write_result
 
-    write_result("train", report, "python benchmarks/train.py " + " ".join(sys.argv[1:]))
+    write_result("train", report, " ".join(["python benchmarks/train.py", *sys.argv[1:]]))
     return 0
 
 

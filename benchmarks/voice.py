@@ -50,7 +50,7 @@ def main() -> int:
     print(json.dumps(figures, indent=2))
     from benchmarks._results import write_result
 
-    write_result("voice", figures, "python benchmarks/voice.py " + " ".join(sys.argv[1:]))
+    write_result("voice", figures, " ".join(["python benchmarks/voice.py", *sys.argv[1:]]))
     return 0
 
 
