@@ -71,6 +71,16 @@ def main() -> None:
     print(f"shared PEFT model (one batched generate): {min(shared):.2f} s, {mb_shared:.0f} MB of weights")
     print(f"two models (two threads):                 {min(separate):.2f} s, {mb_separate:.0f} MB of weights")
     print(f"ratio time two/shared: {min(separate) / min(shared):.2f}x; memory two/shared: {mb_separate / mb_shared:.2f}x")
+    import os
+    import sys
+
+    from benchmarks._results import write_result
+
+    write_result("chat_pair", {"shared_s": round(min(shared), 2), "two_models_s": round(min(separate), 2),
+                               "shared_mb": round(mb_shared), "two_models_mb": round(mb_separate),
+                               "same_answers": a == b, "tokens": args.tokens, "threads": args.threads,
+                               "load_average_1min": round(os.getloadavg()[0], 1)},
+                 " ".join(["python benchmarks/chat_pair.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

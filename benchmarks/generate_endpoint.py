@@ -98,6 +98,15 @@ def main() -> None:
     print(f"concurrency 4: {med[4]:.1f} requests/min ({tok[4]:.1f} tokens/s)")
     print(f"ratio (4 vs 1): {ratio:.2f}x  [{args.requests} requests x {args.max_new_tokens} new tokens, "
           f"{args.reps} rep(s)]")
+    sec = {c: statistics.median(r["seconds"] for r in rs) for c, rs in runs.items()}
+    from benchmarks._results import write_result
+
+    write_result("generate_endpoint", {
+        "ratio": round(ratio, 2), "seconds_c1": round(sec[1], 1), "seconds_c4": round(sec[4], 1),
+        "requests_per_min_c1": round(med[1], 1), "requests_per_min_c4": round(med[4], 1), "requests": args.requests,
+        "max_new_tokens": args.max_new_tokens, "reps": args.reps, "device": args.device,
+        "load_average_1min": round(os.getloadavg()[0], 1)},
+        " ".join(["python benchmarks/generate_endpoint.py", *sys.argv[1:]]))
     if args.json:
         print(json.dumps({"requests_per_min_c1": med[1], "requests_per_min_c4": med[4], "ratio": ratio,
                           "tokens_per_s_c1": tok[1], "tokens_per_s_c4": tok[4], "requests": args.requests,

@@ -152,6 +152,11 @@ def main() -> int:
             _, pypdf_text = raw_pypdf(base)
             result["raw_pypdf_pages_per_s"] = round(pages / min(pypdf_t), 1)
             result["verbatim_recovered_raw_pypdf"] = round(recovered(sentences, pypdf_text), 4)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks._results import write_result
+
+    write_result("ingest", {**result, "reps": args.reps, "load_average_1min": round(os.getloadavg()[0], 1)},
+                 " ".join(["python benchmarks/ingest.py", *sys.argv[1:]]))
     if args.json:
         print(json.dumps(result))
     else:

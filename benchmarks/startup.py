@@ -67,6 +67,12 @@ def main() -> None:
     print(f"studio app.py  first page: median {s:.2f} s (min {min(studio):.2f}, max {max(studio):.2f})")
     print(f"gradio hello   first page: median {b:.2f} s (min {min(bare):.2f}, max {max(bare):.2f})")
     print(f"ratio studio/hello: {s / b:.2f} (goal <= 1.5)")
+    sys.path.insert(0, str(ROOT))
+    from benchmarks._results import write_result
+
+    write_result("startup", {"studio_median_s": round(s, 2), "hello_median_s": round(b, 2), "ratio": round(s / b, 2),
+                             "goal_max_ratio": 1.5, "reps": args.reps, "load_average_1min": round(os.getloadavg()[0], 1)},
+                 " ".join(["python benchmarks/startup.py", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,13 @@
-"""CPU training benchmark: our worker vs a plain TRL ``SFTTrainer`` script, same model, data, steps, same run.
+"""CPU training benchmark: the studio's training job vs a plain TRL ``SFTTrainer`` script, same model, data, steps.
 
-Both sides train LoRA r16 on all linear layers, fp32, batch 8, prompt-completion data, LR 1e-3 cosine, for
-``--steps`` steps, and both save at the end; the order is A B B A so a drift of the machine's speed favours neither.
-Prints one JSON object with wall times, train-only times and the ratio (goal: ours / plain <= 1.05).
+The studio side is what the Train tab runs: ``JobRunner.submit("train", ...)`` starts the worker subprocess
+(``python -m studio.jobs.worker RUN_DIR``), which freezes the data, plans, trains, checkpoints and saves the
+adapter; the benchmark polls its status like the page does. The plain side is a TRL script run in its own
+subprocess too, so both pay a fresh interpreter and the same imports. Both train LoRA r16 on all linear layers,
+fp32, batch 8, prompt-completion data, LR 1e-3 cosine, for ``--steps`` steps, and both save at the end. Each side
+gets one warm-up run (1 step) before the measured ones, which go A B B A so a drift of the machine's speed favours
+neither. Prints one JSON object with wall times, train-only times and the ratio (goal: ours / plain <= 1.05), and
+writes ``benchmarks/results/train.json``.
 
     python benchmarks/train.py [--steps 8] [--model bundled:smollm2-135m-instruct | --shape smollm2] [--threads 2]
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,21 +49,41 @@ def smollm2_shaped(target: Path) -> Path:
     return target
 
 
-def ours(ws, model: str, run_dir: Path, steps: int, batch: int) -> dict:
-    from studio.jobs import JobRunner
+def ours(ws, model: str, run_dir: Path, steps: int, batch: int, threads: int | None) -> dict:
+    """The Train tab's path: a submitted job, its worker subprocess, status polled until it ends."""
+    from studio.jobs import FINAL_STATES, JobRunner
 
     cfg = {"base_model": model, "method": "lora", "max_steps": steps, "batch_size": batch, "grad_accum": 1,
            "lr": 1e-3, "save_steps": 10 * steps}
+    runner = JobRunner(ws, root=run_dir.parent.parent / "home")
+    env = {"OMP_NUM_THREADS": str(threads)} if threads else None
     t0 = time.perf_counter()
-    status = JobRunner(ws, root=run_dir.parent).run_foreground("train", cfg, run_dir=run_dir)
+    run_id = runner.submit("train", cfg, run_dir=run_dir, extra_env=env)
+    while (status := runner.status(run_id))["state"] not in FINAL_STATES:
+        time.sleep(0.2)
     wall = time.perf_counter() - t0
+    if status["state"] != "completed":
+        raise SystemExit(f"the studio's training job ended {status['state']}: {status.get('error')}")
     result = status.get("result") or {}
-    return {"state": status.get("state"), "error": status.get("error"), "wall_s": round(wall, 2),
-            "train_s": result.get("train_runtime_s"),
+    return {"wall_s": round(wall, 2), "train_s": result.get("train_runtime_s"),
             "max_length": json.loads((run_dir / "plan.json").read_text())["max_length"]}
 
 
-def plain(train_file: Path, val_file: Path, model: str, out_dir: Path, steps: int, batch: int, max_length: int) -> dict:
+def plain_subprocess(train_file: Path, model: str, out_dir: Path, steps: int, batch: int, max_length: int,
+                     threads: int | None) -> dict:
+    """The plain script in a fresh interpreter, timed from outside like the studio's worker."""
+    cmd = [sys.executable, __file__, "--plain-child", str(train_file), "--model", model, "--out", str(out_dir),
+           "--steps", str(steps), "--batch", str(batch), "--max-length", str(max_length)]
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"the plain script failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return {"wall_s": round(wall, 2), "train_s": json.loads(proc.stdout.strip().splitlines()[-1])["train_s"]}
+
+
+def plain(train_file: Path, model: str, out_dir: Path, steps: int, batch: int, max_length: int) -> dict:
     """What a TRL user would write for the same run."""
     import torch
     from datasets import load_dataset
@@ -84,6 +110,8 @@ def plain(train_file: Path, val_file: Path, model: str, out_dir: Path, steps: in
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--plain-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--max-length", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--model", default="bundled:smollm2-135m-instruct")
@@ -91,10 +119,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    if args.plain_child:
+        print(json.dumps(plain(Path(args.plain_child), args.model, Path(args.out), args.steps, args.batch,
+                               args.max_length)))
+        return 0
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="bench_train_"))
     os.environ["STUDIO_HOME"] = str(work / "home")
     from studio.models import resolve_model
@@ -103,21 +133,23 @@ def main() -> int:
     model = str(smollm2_shaped(work / "model")) if args.shape else resolve_model(args.model)
     ws = make_facts_workspace(work / "home" / "workspaces" / "bench")
     runs: dict = {}
-    first = ours(ws, model, work / "runs" / "ours_warm", 1, args.batch)  # freezes the data, warms the caches
-    data = work / "runs" / "ours_warm" / "data"
-    runs["plain_1"] = plain(data / "train.jsonl", data / "val.jsonl", model, work / "plain_1", args.steps, args.batch,
-                            first["max_length"])
-    runs["ours_1"] = ours(ws, model, work / "runs" / "ours_1", args.steps, args.batch)
-    runs["ours_2"] = ours(ws, model, work / "runs" / "ours_2", args.steps, args.batch)
-    runs["plain_2"] = plain(data / "train.jsonl", data / "val.jsonl", model, work / "plain_2", args.steps, args.batch,
-                            first["max_length"])
+    t = args.threads
+    first = ours(ws, model, work / "runs" / "ours_warm", 1, args.batch, t)  # warm-up; also freezes the data
+    train_file = work / "runs" / "ours_warm" / "data" / "train.jsonl"
+    max_length = first["max_length"]
+    warm_plain = plain_subprocess(train_file, model, work / "plain_warm", 1, args.batch, max_length, t)  # warm-up
+    runs["plain_1"] = plain_subprocess(train_file, model, work / "plain_1", args.steps, args.batch, max_length, t)
+    runs["ours_1"] = ours(ws, model, work / "runs" / "ours_1", args.steps, args.batch, t)
+    runs["ours_2"] = ours(ws, model, work / "runs" / "ours_2", args.steps, args.batch, t)
+    runs["plain_2"] = plain_subprocess(train_file, model, work / "plain_2", args.steps, args.batch, max_length, t)
 
     def total(prefix, key):
         return sum(runs[f"{prefix}_{i}"][key] or 0 for i in (1, 2))
 
     report = {
         "model": "smollm2-shaped (random weights)" if args.shape else args.model, "steps": args.steps,
-        "batch": args.batch, "threads": torch.get_num_threads(), "max_length": first["max_length"], "runs": runs,
+        "batch": args.batch, "threads": t or torch.get_num_threads(), "max_length": max_length,
+        "warmup": {"ours_wall_s": first["wall_s"], "plain_wall_s": warm_plain["wall_s"]}, "runs": runs,
         "ratio_wall": round(total("ours", "wall_s") / total("plain", "wall_s"), 3),
         "ratio_train": round(total("ours", "train_s") / total("plain", "train_s"), 3),
         "plain_s_per_step": round(total("plain", "train_s") / (2 * args.steps), 2), "goal": "ratio <= 1.05",
@@ -126,6 +158,9 @@ def main() -> int:
     print(text)
     if args.out:
         Path(args.out).write_text(text)
+    from benchmarks._results import write_result
+
+    write_result("train", report, " ".join(["python benchmarks/train.py", *sys.argv[1:]]))
     return 0
 
 

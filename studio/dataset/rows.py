@@ -1,23 +1,18 @@
 """Per-row helpers of the review: the source chunk, the other phrasings of a fact, a pair added by hand,
-and "regenerate with the current generator" (a seam into :mod:`studio.generate`)."""
+and "regenerate with the current generator" (the text comes from :mod:`studio.generate.regenerate`)."""
 
 from __future__ import annotations
 
-import importlib
+import json
 import uuid
-from typing import Any, Callable
+from typing import Any
 
-from ..workspace import PairValidationError, Workspace
-from .actions import record_action
+from ..workspace import ConflictError, PairValidationError, Workspace
+from .actions import current_rows, record_action
 from .errors import DatasetError
 
-# Where the generation package is expected to expose one-pair regeneration:
-# ``regenerate_pair(ws, pair_id, **settings) -> dict`` (the updated pair).
-REGENERATE_TARGETS = ("studio.generate.regenerate:regenerate_pair", "studio.generate.pipeline:regenerate_pair")
-
-
-class GenerationUnavailable(DatasetError):
-    """Regeneration needs the generation package (or a configured generator), which is not there."""
+# what a regeneration replaces (and its undo puts back)
+REGEN_FIELDS = ("question", "answer", "key_answer", "flags", "status", "judge_score", "judge_reason", "meta_json")
 
 
 def _pair(ws: Workspace, pair_id: int) -> dict:
@@ -78,38 +73,43 @@ def add_pair_by_hand(
     return ws.get_pair(new_id)
 
 
-def _find_regenerator() -> Callable[..., dict] | None:
-    for target in REGENERATE_TARGETS:
-        module, _, name = target.partition(":")
-        try:
-            fn = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            return fn
-    return None
+def regenerate(ws: Workspace, pair_id: int, backend: Any = None, **settings: Any) -> dict:
+    """Rewrite one pair from its source chunk and fact with the workspace's generator, as one undoable action.
 
+    ``settings`` override the workspace's generator settings (e.g. ``temperature``); ``backend`` replaces the
+    generator outright (tests). The pair goes back to ``pending`` with fresh quality flags and no judge score.
+    """
+    from ..generate.regenerate import RegenerateError, generator_settings, rewrite_pair
 
-def regeneration_available() -> bool:
-    return _find_regenerator() is not None
-
-
-def regenerate(ws: Workspace, pair_id: int, **settings: Any) -> dict:
-    """Rewrite one pair with the current generator; the old text goes to the undo log."""
     pair = _pair(ws, pair_id)
-    fn = _find_regenerator()
-    if fn is None:
-        raise GenerationUnavailable(
-            "regenerating needs the generation package, which is not available in this installation; "
-            "edit the row by hand or add a new phrasing instead"
-        )
-    before = {k: pair.get(k) for k in ("question", "answer", "key_answer")}
+    before = current_rows(ws, [int(pair_id)], REGEN_FIELDS)[int(pair_id)]
     try:
-        updated = fn(ws, int(pair_id), **settings)
-    except DatasetError:
-        raise
-    except Exception as exc:  # the generator's own errors: one readable line, never a traceback in the UI
-        raise DatasetError(f"regeneration failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    record_action(ws, "regenerate", f"regenerate pair {pair_id}", changed={int(pair_id): before},
-                  prev_versions={int(pair_id): int(pair["version"])})
-    return updated if isinstance(updated, dict) else ws.get_pair(int(pair_id))
+        cfg = generator_settings(ws, **settings)
+        new = rewrite_pair(ws, pair, cfg, backend=backend)
+    except (RegenerateError, ValueError) as exc:
+        raise DatasetError(f"not regenerated: {exc}") from None
+    except Exception as exc:  # the generator's own failures: one readable line, never a traceback in the UI
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatasetError(f"regeneration failed: {first}") from None
+    meta = _meta(pair.get("meta_json"))
+    meta["regenerated"] = {"generator": new.generator, "model": new.model, "prompt_version": new.prompt_version,
+                           "from_question": pair["question"]}
+    try:
+        updated = ws.update_pair(int(pair_id), expected_version=int(pair["version"]), question=new.question,
+                                 answer=new.answer, key_answer=new.key_answer, flags=new.flags, status="pending",
+                                 judge_score=None, judge_reason=None, meta_json=meta)
+    except ConflictError as exc:
+        raise DatasetError(str(exc)) from None
+    record_action(ws, "regenerate", f"regenerate pair {pair_id}", changed={int(pair_id): {
+        k: v for k, v in before.items() if k != "id"}}, prev_versions={int(pair_id): int(pair["version"])})
+    return updated
+
+
+def _meta(value: Any) -> dict:
+    if isinstance(value, dict):
+        return dict(value)
+    try:
+        out = json.loads(value) if value else {}
+    except ValueError:
+        out = {}
+    return out if isinstance(out, dict) else {}

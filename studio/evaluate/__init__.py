@@ -1,4 +1,4 @@
-"""Evaluation: did the tuned model learn the documents? (DESIGN.md section 6)
+"""Evaluation: did the tuned model learn the documents? (the protocol: docs/ARCHITECTURE.md, "Evaluation")
 
 Held-out phrasings of trained facts, facts held out whole, refusals and trained questions; arms base, tuned,
 base/tuned + retrieval and gold context; answers scored by key answer, number/name/negation agreement and

@@ -1,7 +1,7 @@
 """The ``evaluate`` job: ``run(ctx)`` evaluates and writes the report.
 
 Where the outputs go: ``config["out"]`` when given (the CLI's ``--out``); else, for an adapter trained by the studio,
-the trained run's ``eval/<this job's id>/`` (DESIGN.md section 3), so ``push`` finds the run's latest report;
+the trained run's ``eval/<this job's id>/`` (run folder: docs/ARCHITECTURE.md), so ``push`` finds the run's latest report;
 else the job's own run folder. The job's result names the folder, the verdict and the summary figures.
 """
 

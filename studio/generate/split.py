@@ -1,4 +1,4 @@
-"""The split by phrasing, with the held-out-facts probe and the leakage check (issue 13, point 8).
+"""The split by phrasing, with the held-out-facts probe and the leakage check (docs/ARCHITECTURE.md).
 
 * facts with at least 3 phrasings: ``heldout_phrasings`` go to ``heldout`` (the test), with at least 5 one
   more goes to ``val`` (eval loss), the others to ``train``: the test asks unseen questions about taught facts;

@@ -8,7 +8,7 @@ from ..workspace import Workspace
 from .config import GenerateConfig
 from .progress_store import chunk_counts, chunks_to_do, coverage, failed_chunks
 
-MIN_EXPOSURES = 12  # DESIGN.md section 5: epochs x train phrasings below this rarely teaches a fact
+MIN_EXPOSURES = 12  # epochs x train phrasings below this rarely teaches a fact (docs/ARCHITECTURE.md)
 # rough generation speeds (completion tokens per second, whole backend) used only for the estimate
 SPEED = {"transformers-cpu": 12.0, "transformers-gpu": 300.0, "openai": 40.0, "replay": 5000.0}
 

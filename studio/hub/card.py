@@ -1,19 +1,18 @@
 """The model card (README.md): metadata with ``ModelCardData`` and sections that carry the evidence.
 
-Sections: summary, training data, training config, evaluation (every arm and question set, paraphrase
-consistency, forgetting, plots), how to use (PEFT + transformers, vLLM LoRA), limitations. Extra
-sections plug in through :func:`register_section`: the voice/style section of "Talk like me" lives in
-``studio/voice/card.py`` (imported here when present) and registers a provider ``(CardContext) -> (heading,
-markdown) | None`` that reads ``ctx.report.raw["style"]``; it is placed after the evaluation.
-A missing evaluation report gives an honest "not evaluated" card; a merged export is marked as not
-re-evaluated and carries no ``model-index`` numbers.
+Sections: summary, training data, training configuration, evaluation (every arm and question set,
+paraphrase consistency, forgetting, plots), voice (a "Talk like me" run: :mod:`studio.voice.card`), how to
+use (PEFT + transformers, vLLM LoRA), limitations. Each states only what is true of the run: the held-out
+split is described from the run's frozen test set, a missing evaluation report gives an honest "not
+evaluated" card, a merged export is marked as not re-evaluated and carries no ``model-index`` numbers. A
+section that fails to build is replaced by a line saying so (and the failure is listed in
+``CardContext.problems``), never dropped in silence.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .report_view import ARM_LABELS, SET_LABELS, ReportView
 
@@ -29,6 +28,13 @@ class DataSummary:
     generator: str = ""
     kinds: dict[str, int] = field(default_factory=dict)
     test_sets: dict[str, int] = field(default_factory=dict)  # held-out questions per evaluation set
+    heldout_phrasings: int = 0  # test questions that are unseen phrasings of trained facts
+    heldout_phrasing_facts: int = 0  # the trained facts those phrasings belong to
+    voice_heldout: int = 0  # author passages held out for the voice evaluation
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.kinds.get("imported"))
 
 
 @dataclass
@@ -51,6 +57,8 @@ class CardContext:
     lora_rank: int | None = None
     title: str = ""
     base_display: str = ""  # shown in text when the base has no Hub id (a local folder's name)
+    base_origin: str = ""  # where the base weights really came from when not the Hub checkpoint (bundled GGUF)
+    problems: list[str] = field(default_factory=list)  # sections that could not be written (filled by sections())
 
     @property
     def base_name(self) -> str:
@@ -63,40 +71,6 @@ class CardContext:
 
 
 Section = tuple[str, str]  # (heading, markdown body)
-_SECTIONS: list[Callable[[CardContext], Section | None]] = []
-
-
-def register_section(provider: Callable[[CardContext], Section | None]) -> Callable:
-    """Add a section after the evaluation (e.g. the voice/style score of issue 15); returns the provider."""
-    if provider not in _SECTIONS:
-        _SECTIONS.append(provider)
-    return provider
-
-
-PLUGIN_MODULES = ("studio.voice.card",)  # imported once; each calls register_section at import
-
-
-def _load_plugins() -> None:
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
-
-
-def extra_sections(ctx: CardContext) -> list[Section]:
-    _load_plugins()
-    out = []
-    for provider in list(_SECTIONS):
-        try:
-            section = provider(ctx)
-        except Exception:  # noqa: BLE001 - a broken plug-in must not break the card
-            section = None
-        if section:
-            out.append(section)
-    return out
 
 
 def md_text(value: object) -> str:
@@ -158,15 +132,19 @@ def card_data(ctx: CardContext):
 def _summary(ctx: CardContext) -> str:
     kind = "merged weights of a LoRA fine-tune" if ctx.merged else "a LoRA adapter"
     method = {"qlora": " (QLoRA: trained on a 4-bit NF4 base)", "lora": " (LoRA on a full-precision base)"}
+    goal = ("to write in the voice of an author" if _voice_only(ctx) else
+            "to answer questions about a set of documents and write in an author's voice" if ctx.data.kinds.get("voice")
+            else "to answer questions about a set of documents")
     lines = [f"This repository holds {kind}{method.get(ctx.method, '')} of "
-             f"{ctx.base_link()}, made with Fine-Tuning Studio "
-             "to answer questions about a set of documents."]
+             f"{ctx.base_link()}, made with Fine-Tuning Studio {goal}."]
+    if ctx.base_origin:
+        lines.append(ctx.base_origin)
     report = ctx.report
     if ctx.merged:
         lines.append("The merged weights were **not re-evaluated**; the numbers below were measured on the base "
                      "model with the adapter applied." if report and report.evaluated else
                      "This model was **not evaluated**.")
-    elif not report or not report.evaluated:
+    elif not report or not (report.evaluated or _voice_result(ctx)):
         lines.append("This adapter was **not evaluated**: no evaluation report was found for its run.")
     elif report.verdict:
         lines.append(f"Verdict of the evaluation: {md_text(report.verdict)}")
@@ -198,8 +176,32 @@ def _training_data(ctx: CardContext) -> str:
         lines.append(f"- Questions and paraphrases generated by: {md_text(d.generator)}")
     if not lines:
         return "The training data summary is not available for this adapter."
-    lines.append("- Split by phrasing: for each fact, one phrasing was held out for testing and never trained on.")
+    lines += held_out_statement(d)
     return "\n".join(lines)
+
+
+def held_out_statement(d: DataSummary) -> list[str]:
+    """What the run's frozen test set really holds out, and so what its evaluation can show."""
+    out = []
+    if d.heldout_phrasings:
+        if d.heldout_phrasings == d.heldout_phrasing_facts:
+            how = f"for each of {d.heldout_phrasing_facts} trained facts, one phrasing was held out"
+        else:
+            how = (f"{d.heldout_phrasings} phrasings of {d.heldout_phrasing_facts} trained facts were held out "
+                   "(other phrasings of the same facts were trained)")
+        out.append(f"- Split by phrasing: {how} for testing and never trained on, so the evaluation asks about "
+                   "taught facts in words the model never saw.")
+    elif d.voice_heldout and not d.test_sets.get("facts"):
+        pass  # a voice run: its held-out set is the author's passages (below)
+    else:
+        origin = " (the pairs were imported without held-out phrasings)" if d.imported else ""
+        out.append(f"- No phrasing of a trained fact was held out{origin}. The evaluation can show whether the model "
+                   "answers the questions it was trained on (memory of its training pairs)"
+                   + (" and questions about facts held out whole" if d.test_sets.get("facts") else "")
+                   + "; it cannot show that it learned the trained facts well enough to answer them asked in new words.")
+    if d.voice_heldout:
+        out.append(f"- Voice: {d.voice_heldout} of the author's passages were held out (never trained) as the style test.")
+    return out
 
 
 _RECIPE_KEYS = ("base_model", "method", "lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lr", "epochs",
@@ -241,6 +243,8 @@ def evaluation_table(report: ReportView) -> str:
 
 def _evaluation(ctx: CardContext) -> str:
     report = ctx.report
+    if report and not report.evaluated and _voice_result(ctx):
+        return "No question-answer evaluation: this run was evaluated on its voice only (next section)."
     if not report or not report.evaluated:
         return ("**Not evaluated.** No evaluation report was found for this run. Run "
                 "`python -m studio evaluate --adapter <adapter folder> ...` (or the Evaluate tab) and push again "
@@ -300,11 +304,18 @@ def _limitations(ctx: CardContext) -> str:
     items = [
         "It was trained to answer questions about specific documents; outside them it behaves like the base model, "
         "with the base model's limits and biases.",
-        "Training questions and paraphrases were written by a language model from the documents; errors in that "
-        "generation can be learned.",
         "Fine-tuning stores facts imperfectly: check important answers against the source, or combine the model "
         "with retrieval over the documents.",
     ]
+    kinds = ctx.data.kinds
+    if kinds.get("fact") or kinds.get("paraphrase"):
+        items.insert(1, "Training questions and paraphrases were written by a language model from the documents; "
+                        "errors in that generation can be learned.")
+    if kinds.get("voice"):
+        items.insert(1, "The voice pairs' questions were written by a language model for the author's own passages; "
+                        "the style score measures word habits, not the truth of what the model says.")
+    if ctx.data.imported:
+        items.insert(1, "Some training pairs were imported from a file: their quality was not checked by the studio.")
     report = ctx.report
     if report and report.evaluated:
         small = [r for r in report.rows if r.arm == "tuned" and r.n is not None and r.n < 50]
@@ -316,22 +327,46 @@ def _limitations(ctx: CardContext) -> str:
         if tuned and rag and rag.value > tuned.value:
             items.append("Retrieval over the documents scored higher than this fine-tune on unseen phrasings.")
         items += [md_text(a) for a in report.advice]
-    else:
+    elif not _voice_result(ctx):
         items.append("Without an evaluation report there is no evidence here that the model learned the documents.")
     if ctx.merged:
         items.append("Merged weights were not re-evaluated after merging.")
     return "\n".join(f"- {item}" for item in items)
 
 
+def _voice_result(ctx: CardContext) -> dict | None:
+    raw = ctx.report.raw if ctx.report else None
+    voice = raw.get("voice") if isinstance(raw, dict) else None
+    return voice if isinstance(voice, dict) and voice else None
+
+
+def _voice_only(ctx: CardContext) -> bool:
+    kinds = ctx.data.kinds
+    return bool(kinds.get("voice")) and not any(kinds.get(k) for k in ("fact", "paraphrase", "imported", "manual"))
+
+
+def _voice(ctx: CardContext) -> str | None:
+    """The voice/style section of a "Talk like me" run (None when the run has no voice evaluation)."""
+    from ..voice.card import voice_section
+
+    return voice_section(_voice_result(ctx))
+
+
 def sections(ctx: CardContext) -> list[Section]:
-    out: list[Section] = [
-        ("Summary", _summary(ctx)),
-        ("Training data", _training_data(ctx)),
-        ("Training configuration", _training_config(ctx)),
-        ("Evaluation", _evaluation(ctx)),
-    ]
-    out += extra_sections(ctx)
-    out += [("How to use", _how_to_use(ctx)), ("Limitations", _limitations(ctx))]
+    """Every section in order; one that fails is replaced by a line naming the failure (see ``ctx.problems``)."""
+    builders = [("Summary", _summary), ("Training data", _training_data), ("Training configuration", _training_config),
+                ("Evaluation", _evaluation), ("Voice", _voice), ("How to use", _how_to_use),
+                ("Limitations", _limitations)]
+    out: list[Section] = []
+    for heading, build in builders:
+        try:
+            body = build(ctx)
+        except Exception as exc:  # noqa: BLE001 - shown in the card and listed, never swallowed
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            ctx.problems.append(f"model card section {heading!r} could not be written: {reason}")
+            body = f"_This section could not be written: {md_text(reason)}._"
+        if body:
+            out.append((heading, body))
     return out
 
 

@@ -1,7 +1,7 @@
 """What an adapter folder says about its run: the run folder, base model, recipe, system prompt, frozen data.
 
-The training job writes ``adapter/studio_run.json`` naming the run folder and the base model (DESIGN.md
-section 3). An adapter from elsewhere has no such file: the base model then comes from
+The training job writes ``adapter/studio_run.json`` naming the run folder and the base model (see the run
+folder layout in docs/ARCHITECTURE.md). An adapter from elsewhere has no such file: the base model then comes from
 ``adapter_config.json`` and there is no run folder (no data summary, no report unless given).
 """
 
@@ -162,6 +162,33 @@ def _workspace_sources(manifest: dict, ids: set) -> tuple[Counter, Counter]:
     return docs, gens
 
 
+def _count_heldout(summary: DataSummary, row: dict, groups: set[str]) -> None:
+    """A frozen test row: an unseen phrasing of a trained fact, a held-out voice passage, or neither."""
+    if row.get("kind") == "voice":
+        summary.voice_heldout += 1
+    elif row.get("set") == "phrasings":
+        summary.heldout_phrasings += 1
+        groups.add(str(row.get("group", row.get("fact_id", ""))))
+
+
+def base_origin(run: RunInfo) -> str:
+    """A sentence naming where the base weights came from when they are not the Hub checkpoint (bundled GGUF)."""
+    from ..models import BUNDLED_CHAT, bundled_chat_source
+
+    names = {run.base_model.lower(), str(run.adapter_config.get("base_model_name_or_path", "")).lower()}
+    marker = Path(run.base_model) / "studio_converted.json" if run.base_model and not run.base_model.startswith("bundled:") else None
+    if marker is not None and marker.is_file():
+        try:
+            names.add(str(json.loads(marker.read_text()).get("name", "")).lower())
+        except (OSError, ValueError):
+            pass
+    if BUNDLED_CHAT not in names:
+        return ""
+    return (f"The base weights were not downloaded from the Hub: they are {bundled_chat_source()}, de-quantised to "
+            "float32. They are close to, not identical with, the Hub checkpoint named above, so answers with the "
+            "adapter on the Hub model can differ slightly from the evaluation below.")
+
+
 def data_summary(run_dir: Path | None) -> DataSummary:
     """Counts from the run's frozen data (data/{train,val,test}.jsonl + manifest.json): splits, facts, kinds,
     test sets, and (from the workspace, when it still exists) the source documents and the generator model."""
@@ -174,6 +201,7 @@ def data_summary(run_dir: Path | None) -> DataSummary:
     docs: Counter = Counter()
     gens: Counter = Counter()
     kinds: Counter = Counter()
+    heldout_groups: set[str] = set()
     for split in ("train", "val", "test"):
         path = run_dir / "data" / f"{split}.jsonl"
         if not path.is_file():
@@ -199,6 +227,8 @@ def data_summary(run_dir: Path | None) -> DataSummary:
                         break
                 if row.get("kind") and split != "test":
                     kinds[str(row["kind"])] += 1
+                if split == "test":
+                    _count_heldout(summary, row, heldout_groups)
                 gen = _origin_model(row)
                 if gen:
                     gens[gen] += 1
@@ -207,6 +237,7 @@ def data_summary(run_dir: Path | None) -> DataSummary:
         ws_docs, ws_gens = _workspace_sources(manifest, ids)
         docs = docs or ws_docs
         gens = gens or ws_gens
+    summary.heldout_phrasing_facts = len(heldout_groups)
     summary.facts = len(facts) if facts else None
     summary.documents = sorted(docs)
     summary.generator = ", ".join(g for g, _ in gens.most_common(3))

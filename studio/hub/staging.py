@@ -21,7 +21,7 @@ import yaml
 from ..config import Config, check, help_field
 from .card import CardContext, build_card, check_card_text
 from .report_view import find_latest_report, load_report
-from .runinfo import RunInfo, StagingError, data_summary, read_run
+from .runinfo import RunInfo, StagingError, base_origin, data_summary, read_run
 
 REPO_ID_RE = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json")
@@ -111,6 +111,7 @@ def build_context(run: RunInfo, opts: StageOptions, report_path: Path | None, pl
     return CardContext(
         repo_id=opts.repo_id if "/" in opts.repo_id else f"your-name/{opts.repo_id}",
         base_model=run.hub_base_model or "", base_display=Path(run.base_model).name if run.base_model else "",
+        base_origin=base_origin(run),
         merged=opts.merged, license=opts.license, language=list(opts.language), tags=list(opts.tags),
         datasets=list(opts.datasets), recipe=recipe, recipe_file=RECIPE_NAME if run.recipe_path else "",
         method=run.method, data=data_summary(run.run_dir), report=report, report_file=report_file,
@@ -198,6 +199,7 @@ def stage(adapter_dir: str | Path, out_dir: str | Path, opts: StageOptions,
             card_text = opts.card_text if opts.card_text.endswith("\n") else opts.card_text + "\n"
         else:
             card_text = str(build_card(ctx))
+            warnings += ctx.problems
         (tmp / "README.md").write_text(card_text, encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)

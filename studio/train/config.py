@@ -18,7 +18,7 @@ DEFAULT_TARGETS = "all-linear"
 
 @dataclass
 class TrainConfig(Config):
-    """A fine-tuning run (DESIGN.md section 5)."""
+    """A fine-tuning run (the recipe is explained in docs/ARCHITECTURE.md)."""
 
     base_model: str = help_field("bundled:smollm2-135m-instruct", "Hub id, local folder or bundled:smollm2-135m-instruct")
     method: str = help_field("auto", "qlora (4-bit, CUDA), lora (full precision adapter) or auto (qlora on a CUDA GPU)")

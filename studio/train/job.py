@@ -1,6 +1,6 @@
 """The ``train`` job: ``run(ctx)`` freezes the data, resolves the recipe, trains, checkpoints and saves the adapter.
 
-Run folder (``ctx.run_dir``, DESIGN.md section 3): ``config.yaml`` (the job's settings), ``recipe.yaml`` (the
+Run folder (``ctx.run_dir``, see docs/ARCHITECTURE.md): ``config.yaml`` (the job's settings), ``recipe.yaml`` (the
 resolved TrainConfig), ``plan.json`` (effective values: steps, LR, max length...), ``data/{train,val,test}.jsonl``
 + ``data/manifest.json``, ``checkpoints/checkpoint-N/`` (complete ones only), ``events.jsonl``, ``status.json``,
 and at the end ``adapter/`` (adapter weights, tokenizer, ``recipe.yaml``, ``system_prompt.txt``,

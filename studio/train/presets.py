@@ -1,7 +1,8 @@
 """Presets by GPU memory, learning rate and epochs by model and data size, memory/time estimates, warnings.
 
-Measured on this project's CPU (DESIGN.md section 5): SmolLM2-135M needed LR 1e-3 for 8 epochs (24 exposures
-per fact) to answer 33 of 40 unseen phrasings; 4 epochs at 3e-4 learned nothing. 7B-class models use about 2e-4.
+Small models need a strong schedule: SmolLM2-135M learns invented facts at LR 1e-3 for 8 epochs (24 exposures per
+fact; ``benchmarks/learning.py`` measures it), while 4 epochs at 3e-4 taught it nothing. 7B-class models use about
+2e-4. Why: docs/ARCHITECTURE.md, "Training recipe".
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The measured recipe (DESIGN.md section 5) as library calls: model, 4-bit config, LoRA, SFTConfig, trainer.
+"""The training recipe (docs/ARCHITECTURE.md, "Training recipe") as library calls: model, 4-bit config, LoRA, SFTConfig, trainer.
 
 QLoRA on CUDA: NF4 with double quantization, compute dtype by capability, ``prepare_model_for_kbit_training``;
 LoRA on all linear layers; prompt-completion data so TRL puts the loss on the answer only; cosine schedule with

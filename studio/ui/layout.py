@@ -1,7 +1,6 @@
 """Builds the one ``gr.Blocks``: header (title, language, workspace), then a tab per stage.
 
-Each tab lives in its own module ``studio/ui/<tab>.py`` with ``build(app)``; a stage whose module has
-not landed yet shows a plain notice instead of fake controls.
+Each tab lives in its own module ``studio/ui/<tab>.py`` with ``build(app)``.
 """
 
 from __future__ import annotations
@@ -31,15 +30,6 @@ KEEP_VISITOR_JS = f"""
 """
 
 
-def _tab_module(name: str):
-    try:
-        return importlib.import_module(f"studio.ui.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"studio.ui.{name}":
-            return None
-        raise
-
-
 def build_app(app: AppContext | None = None) -> gr.Blocks:
     app = app or AppContext()
     with gr.Blocks(title="Fine-Tuning Studio", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
@@ -67,11 +57,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
             for name in TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name, elem_id=f"tab-{name}") as tab:
                     app.tr(tab, f"tab.{name}")
-                    module = _tab_module(name)
-                    if module is None:
-                        app.tr(gr.Markdown(t("tab.not_ready")), "tab.not_ready", prop="value")
-                    else:
-                        module.build(app)
+                    importlib.import_module(f"studio.ui.{name}").build(app)
         status = gr.Markdown("", elem_id="studio-status")
         visitor = gr.Textbox(visible=False)
 

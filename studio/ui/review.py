@@ -216,5 +216,13 @@ def _register_api(app: AppContext) -> None:
         """Undo the last review action."""
         return {"message": service.undo(_ws(workspace, request))}
 
-    for fn in (review_query, review_edit, review_bulk, review_undo):
+    def review_regenerate(workspace: str, pair_id: int, request: gr.Request = None) -> dict:
+        """Rewrite one pair from its source chunk and fact with the workspace's generator (undoable)."""
+        from ..dataset.rows import regenerate
+
+        pair = regenerate(_ws(workspace, request), int(pair_id))
+        return {"message": f"regenerated pair {pair['id']}",
+                "pair": {k: pair.get(k) for k in ("id", "question", "answer", "key_answer", "status", "version")}}
+
+    for fn in (review_query, review_edit, review_bulk, review_undo, review_regenerate):
         gr.api(guarded(fn), api_name=fn.__name__)

@@ -74,9 +74,11 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
         from ..dataset.rows import regenerate
 
         try:
+            if pair_id in (None, ""):
+                raise ValueError("select a row first (click it in the table)")
             pair = regenerate(app.open_workspace(ws_name, request), int(pair_id))
-            msg = f"regenerated pair {pair['id']}"
-        except Exception as exc:  # noqa: BLE001 - includes "generation unavailable"
+            msg = f"regenerated pair {pair['id']}: {pair['question']} (Undo puts the old text back)"
+        except Exception as exc:  # noqa: BLE001 - the engine's message, one line
             return _page_error(exc)
         return _reload(ws_name, st_dict, request, msg)
 

@@ -10,16 +10,14 @@ def _ci(ci) -> str:
         return "n/a"
 
 
-def voice_card_section(voice: dict | None) -> str:
-    """``## Voice`` for the model card; empty when the model was not trained to talk like an author."""
+def voice_section(voice: dict | None) -> str | None:
+    """The body of the model card's Voice section; None when the model was not trained to talk like an author."""
     if not voice:
-        return ""
+        return None
     gate = voice.get("validity") or {}
     mem = voice.get("memorisation") or {}
     prof = voice.get("profile") or {}
     lines = [
-        "## Voice",
-        "",
         "Trained on the author's own passages, kept verbatim as answers (instruction backtranslation). "
         "Style is measured offline: a profile of the author's most frequent words, z-scored against other writers' "
         f"texts ({prof.get('reference', 'reference')}), and the cosine of each answer's profile to the author's.",
@@ -40,4 +38,4 @@ def voice_card_section(voice: dict | None) -> str:
         emb = voice["embedding"]
         lines.append(f"Style-embedding check ({emb.get('model')}): W {emb.get('win_rate', float('nan')):.2f} "
                      f"(95% CI {_ci(emb.get('win_rate_ci'))}).")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)

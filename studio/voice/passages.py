@@ -16,7 +16,6 @@ from typing import Callable, Iterable
 
 _WORD = re.compile(r"\S+")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_SENT = re.compile(r"(?<=[.!?…])[\"'”’)\]»]*\s+(?=[\"'“‘(\[«]?[A-ZÀ-Ý0-9])")
 PROMPT_OVERHEAD_TOKENS = 96  # system prompt, question and chat template around the answer
 
 
@@ -26,12 +25,9 @@ def words(text: str) -> int:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a paragraph, each an exact slice of it (whitespace between them dropped)."""
-    try:
-        from ..ingest.chunking import split_sentences as spans
+    from ..ingest.chunking import split_sentences as spans
 
-        return [text[a:b] for a, b in spans(text)]
-    except ImportError:  # pragma: no cover - ingestion is part of the studio
-        return [s for s in _SENT.split(text) if s.strip()]
+    return [text[a:b] for a, b in spans(text)]
 
 
 def block_kind(text: str) -> str:

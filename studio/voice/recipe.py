@@ -114,14 +114,9 @@ def passage_hash(text: str) -> str:
 
 
 def _parse(text: str):
-    try:
-        from ..generate.parsing import extract_json
+    from ..generate.parsing import extract_json
 
-        return extract_json(text)
-    except ImportError:  # pragma: no cover - the generation engine ships with the studio
-        import json_repair
-
-        return json_repair.loads(text)
+    return extract_json(text)
 
 
 def parse_question(reply: str, passage: str) -> str:

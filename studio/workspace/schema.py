@@ -4,7 +4,7 @@ Append new migrations at the end; never edit one that has shipped.
 """
 
 MIGRATIONS: list[str] = [
-    # 1: the data model of DESIGN.md section 3
+    # 1: the data model (docs/ARCHITECTURE.md, "Data model")
     """
     CREATE TABLE documents (
         id INTEGER PRIMARY KEY,

@@ -76,3 +76,25 @@ def test_bad_input_is_a_message(client, big):
     out = client.predict(workspace="default", sort="evil; DROP TABLE qa_pairs", api_name="/review_query")
     assert not out["ok"] and "cannot sort" in out["message"]
     assert big.count_pairs() == N
+
+
+def test_regenerate_through_the_api_and_undo(client, live_app):
+    from studio.generate.config import GenerateConfig
+    from studio.jobs import JobRunner
+    from tests.unit.generate_helpers import make_workspace
+
+    ws = make_workspace(live_app.root / "workspaces", name="regen")
+    cfg = GenerateConfig(backend="replay", model="replay", paraphrases=3, refusal_share=0.0, false_premise_share=0.0)
+    assert JobRunner(ws, root=live_app.root).run_foreground("generate", cfg.to_dict())["state"] == "completed"
+    pair = next(p for p in ws.iter_pairs() if p["kind"] == "paraphrase")
+    siblings = {p["question"] for p in ws.iter_pairs() if p["fact_id"] == pair["fact_id"]}
+    out = client.predict("regen", pair["id"], api_name="/review_regenerate")
+    assert out["ok"], out
+    assert out["pair"]["question"] not in siblings and out["pair"]["status"] == "pending"
+    assert ws.get_pair(pair["id"])["question"] == out["pair"]["question"]
+    undone = client.predict("regen", api_name="/review_undo")
+    assert undone["message"].startswith(f"undone: regenerate pair {pair['id']}")
+    assert ws.get_pair(pair["id"])["question"] == pair["question"]
+    manual = ws.add_pairs([{"question": "Written by hand?", "answer": "Yes.", "kind": "manual"}])[0]
+    out = client.predict("regen", manual, api_name="/review_regenerate")
+    assert not out["ok"] and "no source chunk" in out["message"] and "package" not in out["message"]

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.fixtures.browser_fixtures import open_app
+from tests.fixtures.browser_fixtures import field_value, open_app
 from tests.fixtures.train_data import make_facts_workspace
 from tests.unit.evaluate_helpers import attach_chunks, fake_run
 
@@ -31,11 +31,6 @@ def eval_run(live_app, tiny_llama):
     return run
 
 
-def _value(page, elem_id: str) -> str:
-    return page.evaluate("(id) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-                         " return e ? e.value : ''; }", elem_id)
-
-
 def _start(page, live_app):
     page.locator("#evaluate-refresh").click()
     page.wait_for_function("() => document.querySelector('#evaluate-adapter input').value.includes('train-eval-e2e')")
@@ -52,8 +47,8 @@ def test_evaluate_a_run_in_the_browser(live_app, page, eval_run, artifacts_dir):
     page.locator("#tab-evaluate").get_by_text("Advanced").click()
     page.locator("#evaluate-max-new input").fill("4")
     _start(page, live_app)
-    assert "Done" in _value(page, "evaluate-status") or "Finished" in _value(page, "evaluate-status")
-    verdict = _value(page, "evaluate-verdict")
+    assert "Done" in field_value(page, "evaluate-status") or "Finished" in field_value(page, "evaluate-status")
+    verdict = field_value(page, "evaluate-verdict")
     assert "unseen phrasings right" in verdict
     cards = page.locator("#evaluate-cards").inner_text()
     assert "tuned" in cards and "base" in cards and "Similarity threshold" in cards

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.browser_fixtures import open_app
+from tests.fixtures.browser_fixtures import open_app, set_number
 from tests.unit.hub_helpers import make_run
 
 pytestmark = pytest.mark.browser
@@ -56,12 +56,8 @@ def test_chat_with_base_and_tuned(live_app, page, trained_adapter, tiny_llama, a
     page.locator("#tab-chat").get_by_role("button", name="Refresh runs").click()
     page.wait_for_function("() => document.querySelector('#chat-adapter input').value.includes('train-e2e-1')")
     page.wait_for_function("(p) => document.querySelector('#chat-base-model input').value === p", arg=str(tiny_llama))
-    temperature = page.locator("#chat-temperature input[type=number]")
-    temperature.fill("1")
-    temperature.press("Enter")  # the tiny random model is blank when greedy: sample to see text
-    max_tokens = page.locator("#chat-max-tokens input[type=number]")
-    max_tokens.fill("24")
-    max_tokens.press("Enter")
+    set_number(page, "chat-temperature", 1)  # the tiny random model is blank when greedy: sample to see text
+    set_number(page, "chat-max-tokens", 24)
     page.locator("#chat-message textarea").fill("Who wrote the manual?")
     page.locator("#chat-send").click()
     page.get_by_text("Answered by").wait_for(timeout=120_000)

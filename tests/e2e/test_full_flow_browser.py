@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from tests.fixtures.browser_fixtures import click_tab, open_app, field_value, wait_field_value
+from tests.fixtures.browser_fixtures import (click_tab, edit_cell, field_value, open_app, plan_short_training,
+                                            set_number, wait_field_value)
 
 pytestmark = pytest.mark.browser
 
@@ -122,11 +123,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     click_tab(page, "review")
     page.locator("#review-refresh").click()
     wait_field_value(page, "review-page-info", f"of {total}")
-    cell = page.get_by_test_id("cell-0-3")
-    cell.dblclick()
-    editor = cell.locator("textarea, input").first
-    editor.fill("Edited by a person in the review table.")
-    editor.press("Enter")
+    edit_cell(page, 0, 3, "Edited by a person in the review table.")
     wait_field_value(page, "review-message", "saved pair")
     first = min(p["id"] for p in ws.iter_pairs())
     assert ws.get_pair(first)["answer"] == "Edited by a person in the review table."
@@ -140,13 +137,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
 
     # 4. Train a few CPU steps on the tiny model: plan, start, live numbers and plot
     click_tab(page, "train")
-    model = page.locator("#train-base-model input")
-    model.fill(str(tiny_llama))
-    model.press("Enter")
-    page.locator("#tab-train").get_by_text("Advanced settings").click()
-    page.locator("#train-max-steps input, #train-max-steps textarea").first.fill("8")
-    page.locator("#train-batch input, #train-batch textarea").first.fill("4")
-    page.locator("#train-preview").click()
+    plan_short_training(page, str(tiny_llama), steps=8, batch=4)
     wait_field_value(page, "train-plan", "8 steps", timeout=120_000)
     page.locator("#train-start").click()
     _wait_text(page, "train-message", "started")
@@ -188,9 +179,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     click_tab(page, "chat")
     page.locator("#tab-chat").get_by_role("button", name="Refresh runs").click()
     wait_field_value(page, "chat-adapter", "train-")
-    temperature = page.locator("#chat-temperature input[type=number]")
-    temperature.fill("1")
-    temperature.press("Enter")
+    set_number(page, "chat-temperature", 1)
     page.locator("#chat-message textarea").fill("Chi è il guardiano del faro di Varnholm?")
     page.locator("#chat-send").click()
     page.get_by_text("Answered by").wait_for(timeout=120_000)

@@ -5,18 +5,12 @@ from __future__ import annotations
 import pytest
 
 from studio.workspace import PairFilter
-from tests.fixtures.browser_fixtures import open_app
+from tests.fixtures.browser_fixtures import edit_cell, open_app, wait_field_value
 from tests.fixtures.review_fixtures import fill_workspace
 
 pytestmark = pytest.mark.browser
 
 EVIL = "Is <img src=x onerror=alert(1)> <b>bold</b>?"
-
-
-def _wait_text(page, elem_id: str, needle: str, timeout: int = 30_000) -> None:
-    page.wait_for_function(
-        "([id, t]) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-        " return e && e.value.includes(t); }", arg=[elem_id, needle], timeout=timeout)
 
 
 def test_edit_keep_filter_bulk_export(live_app, page, artifacts_dir):
@@ -27,32 +21,24 @@ def test_edit_keep_filter_bulk_export(live_app, page, artifacts_dir):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     open_app(page, live_app.url, tab="review")
-    _wait_text(page, "review-page-info", "of 60")
+    wait_field_value(page, "review-page-info", "of 60")
 
     # edit the answer of the first row: saved as it happens
-    cell = page.get_by_test_id("cell-0-3")
-    cell.dblclick()
-    editor = cell.locator("textarea, input").first
-    editor.fill("Edited in the browser.")
-    editor.press("Enter")
-    _wait_text(page, "review-message", "saved pair 1")
+    edit_cell(page, 0, 3, "Edited in the browser.")
+    wait_field_value(page, "review-message", "saved pair 1")
     assert ws.get_pair(1)["answer"] == "Edited in the browser."
 
     # emptying a question is refused with a message, and the cell shows the stored text again
-    cell = page.get_by_test_id("cell-0-2")
     original = ws.get_pair(1)["question"]
-    cell.dblclick()
-    editor = cell.locator("textarea, input").first
-    editor.fill("")
-    editor.press("Enter")
-    _wait_text(page, "review-message", "question cannot be empty")
+    edit_cell(page, 0, 2, "")
+    wait_field_value(page, "review-message", "question cannot be empty")
     page.wait_for_function("([t]) => document.querySelector('[data-testid=\"cell-0-2\"]').innerText.includes(t)",
                            arg=[original])
     assert ws.get_pair(1)["question"] == original
 
     # tick keep on the second row: the status is saved and shown
     page.get_by_test_id("cell-1-1").locator("input[type=checkbox]").click()
-    _wait_text(page, "review-message", "saved pair 2 (status)")
+    wait_field_value(page, "review-message", "saved pair 2 (status)")
     assert ws.get_pair(2)["status"] == "kept"
     page.wait_for_function("() => document.querySelector('[data-testid=\"cell-1-6\"]').innerText.includes('kept')")
 
@@ -69,20 +55,20 @@ def test_edit_keep_filter_bulk_export(live_app, page, artifacts_dir):
     search.fill("lighthouse")
     search.press("Enter")
     n = ws.count_pairs(PairFilter(search="lighthouse"))
-    _wait_text(page, "review-page-info", f"of {n}")
+    wait_field_value(page, "review-page-info", f"of {n}")
     page.wait_for_function("() => document.querySelector('[data-testid=\"cell-0-2\"]').innerText.includes('lighthouse')")
     page.locator("#review-bulk-apply").click()
-    _wait_text(page, "review-message", "status -> kept for")
+    wait_field_value(page, "review-message", "status -> kept for")
     assert ws.count_pairs(PairFilter(search="lighthouse", status="kept")) == n
     page.locator("#review-undo").click()
-    _wait_text(page, "review-message", "undone")
+    wait_field_value(page, "review-message", "undone")
     assert ws.count_pairs(PairFilter(search="lighthouse", status="kept")) == 0
     page.screenshot(path=str(artifacts_dir / "review-tab.png"), full_page=False)
 
     # export the kept pairs (pair 2) as OpenAI JSONL with a download
     page.get_by_text("Export", exact=True).first.click()
     page.locator("#review-export").click()
-    _wait_text(page, "review-message", "exported 1 pairs as openai")
+    wait_field_value(page, "review-message", "exported 1 pairs as openai")
     page.wait_for_function("() => document.querySelector('#review-export-files').innerText.includes('.zip')")
     files = page.locator("#review-export-files").inner_text().replace("\n", "")
     assert "default-openai.zip" in files and "heldout.jsonl" in files  # pair 2 is a held-out phrasing

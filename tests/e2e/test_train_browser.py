@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.browser_fixtures import open_app
+from tests.fixtures.browser_fixtures import field_value, open_app, plan_short_training
 from tests.fixtures.train_data import make_facts_workspace
 
 pytestmark = pytest.mark.browser
-
-
-def _value(page, elem_id: str) -> str:
-    return page.evaluate("(id) => { const e = document.querySelector('#' + id + ' textarea, #' + id + ' input');"
-                         " return e ? e.value : ''; }", elem_id)
 
 
 def _line_pixels(page, elem_id: str, save=None) -> int:
@@ -34,18 +29,12 @@ def test_train_a_short_run_in_the_browser(live_app, page, tiny_llama, monkeypatc
     make_facts_workspace(ws.path, n_facts=3)
     monkeypatch.setenv("STUDIO_TRAIN_STEP_DELAY", "0.7")  # slow enough to watch the plot grow
     open_app(page, live_app.url, "train")
-    model = page.locator("#train-base-model input")
-    model.fill(str(tiny_llama))
-    model.press("Enter")
-    page.locator("#tab-train").get_by_text("Advanced settings").click()
-    page.locator("#train-max-steps input, #train-max-steps textarea").first.fill("8")
-    page.locator("#train-batch input, #train-batch textarea").first.fill("4")
-    page.locator("#train-preview").click()
+    plan_short_training(page, str(tiny_llama), steps=8, batch=4)
     page.wait_for_function("() => document.querySelector('#train-plan textarea').value.includes('steps')",
                            timeout=120_000)
-    plan = _value(page, "train-plan")
+    plan = field_value(page, "train-plan")
     assert "8 steps" in plan and "exposures per fact" in plan and "CPU test mode" in plan
-    assert "accelerate launch" in _value(page, "train-command")
+    assert "accelerate launch" in field_value(page, "train-command")
     page.locator("#train-start").click()
     page.wait_for_function("() => document.querySelector('#train-message').innerText.includes('Training started')")
     # a second start click while it runs: refused with the run's id, no second run
@@ -69,6 +58,6 @@ def test_train_a_short_run_in_the_browser(live_app, page, tiny_llama, monkeypatc
     page.wait_for_timeout(1500)
     assert _line_pixels(page, "train-loss-plot", artifacts_dir / "train-loss-plot-finished.png") > 50  # redrawn
     assert _line_pixels(page, "train-lr-plot") > 50
-    assert "step 8" in _value(page, "train-latest")
-    assert "checkpoint" in _value(page, "train-log")
+    assert "step 8" in field_value(page, "train-latest")
+    assert "checkpoint" in field_value(page, "train-log")
     page.screenshot(path=str(artifacts_dir / "train-finished.png"), full_page=True)

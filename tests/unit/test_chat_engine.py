@@ -102,3 +102,28 @@ def test_cli_repl_reads_stdin_until_blank(tmp_path, tiny_llama, monkeypatch, cap
     assert capsys.readouterr().out.count("\n") >= 2  # one streamed reply per question
     code = main(["chat", "--base-model", str(tiny_llama), "--adapter", str(tmp_path), "--prompt", "x"])
     assert code == 2 and "not an adapter folder" in capsys.readouterr().err
+
+
+def chat_hits(base_model, adapter, rows: list[dict]) -> tuple[int, int]:
+    """(base, tuned) answers holding the key, side by side at temperature 0 through the chat engine's shared model."""
+    from studio.chat.engine import ChatSettings, ModelCache, build_messages, stream_pair
+
+    tuned = ModelCache(1).get(str(base_model), str(adapter))
+    settings = ChatSettings(temperature=0.0, max_new_tokens=24)
+    base_hits = tuned_hits = 0
+    for row in rows:
+        messages = build_messages([], row["question"])
+        base_text, tuned_text = list(stream_pair(None, tuned, messages, messages, settings=settings))[-1]
+        base_hits += row["key"].lower() in base_text.lower()
+        tuned_hits += row["key"].lower() in tuned_text.lower()
+    return base_hits, tuned_hits
+
+
+@pytest.mark.slow
+def test_tuned_side_answers_trained_facts_and_base_does_not(trained_run):
+    """Side by side at temperature 0, on the shared trained run's trained questions: tuned knows, base does not."""
+    rows = [r for r in trained_run.test_rows if r["set"] == "trained"]
+    base_hits, tuned_hits = chat_hits(trained_run.base_model, trained_run.adapter, rows)
+    print(f"chat: base {base_hits}/{len(rows)}, tuned {tuned_hits}/{len(rows)} trained facts answered")
+    assert len(rows) == trained_run.n_facts
+    assert tuned_hits >= len(rows) - 1 and base_hits <= 1, (base_hits, tuned_hits)

@@ -106,41 +106,6 @@ def test_add_pair_by_hand(review_ws):
     assert review_ws.get_pair(lone["id"]) is None
 
 
-def test_regenerate_without_generator_says_so(review_ws, monkeypatch):
-    monkeypatch.setattr(row_ops, "REGENERATE_TARGETS", ("studio.nope:regen",))
-    assert not row_ops.regeneration_available()
-    with pytest.raises(row_ops.GenerationUnavailable, match="generation package"):
-        row_ops.regenerate(review_ws, 1)
-
-
-def test_regenerate_calls_generator_and_is_undoable(review_ws, monkeypatch):
-    import sys
-    import types
-
-    calls = []
-
-    def regenerate_pair(ws, pair_id, **settings):
-        calls.append((pair_id, settings))
-        return ws.update_pair(pair_id, question="Regenerated question?", answer="Regenerated answer.")
-
-    mod = types.ModuleType("fake_regen")
-    mod.regenerate_pair = regenerate_pair
-    monkeypatch.setitem(sys.modules, "fake_regen", mod)
-    monkeypatch.setattr(row_ops, "REGENERATE_TARGETS", ("fake_regen:regenerate_pair",))
-    old = review_ws.get_pair(2)["question"]
-    out = row_ops.regenerate(review_ws, 2, temperature=0.5)
-    assert out["question"] == "Regenerated question?" and calls == [(2, {"temperature": 0.5})]
-    undo_last(review_ws)
-    assert review_ws.get_pair(2)["question"] == old
-
-    def broken(ws, pair_id, **settings):
-        raise RuntimeError("endpoint said 500\ntraceback...")
-
-    mod.regenerate_pair = broken
-    with pytest.raises(DatasetError, match="regeneration failed: endpoint said 500$"):
-        row_ops.regenerate(review_ws, 2)
-
-
 def test_undo_chain_of_three_actions_on_one_row(review_ws):
     original = review_ws.get_pair(1)
     review_ws_ids = [1]

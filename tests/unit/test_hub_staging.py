@@ -116,6 +116,7 @@ def test_missing_report_says_not_evaluated(tmp_path, tiny_llama):
     assert not any(name.startswith("eval/") for name in res.files)
     # a bundled base is named by its Hub id, in the card and in the pushed adapter config
     assert card.data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert "de-quantised" in card.text and "`SmolLM2-135M-Instruct.Q4_1.gguf`" in card.text
     cfg = json.loads((res.folder / "adapter_config.json").read_text())
     assert cfg["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
 
@@ -153,12 +154,9 @@ def test_refuses_merge_on_quantized_base(tmp_path):
     assert memory_warning(str(tmp_path)) is None  # nothing to load: no warning
 
 
-def test_trained_run_stages(tmp_path, request):
+def test_trained_run_stages(tmp_path, trained_run):
     """The shared SmolLM2 run trained by the real train job stages into a folder whose adapter loads back unchanged."""
-    try:
-        trained = request.getfixturevalue("trained_run")
-    except pytest.FixtureLookupError:
-        pytest.skip("the trained_run fixture is not available in this build")
+    trained = trained_run
     import torch
     from huggingface_hub import ModelCard
     from peft import PeftModel
@@ -174,6 +172,10 @@ def test_trained_run_stages(tmp_path, request):
               for s in ("train", "val", "test")}
     assert f"train {counts['train']}, val {counts['val']}, test {counts['test']}" in card.text
     assert "| lr | 0.001 |" in card.text
+    held = [json.loads(line) for line in (trained.run_dir / "data" / "test.jsonl").open() if line.strip()]
+    facts = {r["group"] for r in held if r["set"] == "phrasings"}
+    assert f"for each of {len(facts)} trained facts, one phrasing was held out" in card.text
+    assert "Q4_1.gguf" in card.text  # the shared run trains the bundled SmolLM2
     text = (res.folder / "training_recipe.yaml").read_text() + (res.folder / "adapter_config.json").read_text()
     assert str(trained.run_dir) not in text and str(trained.base_model) not in text
 

@@ -1,4 +1,5 @@
-"""Every bad input of the issue ends with one clear message for that file; nothing else is lost."""
+"""Every bad input (corrupt, encrypted, empty, huge, mislabelled) ends with one clear message for that file;
+nothing else is lost."""
 
 from __future__ import annotations
 

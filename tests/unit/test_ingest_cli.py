@@ -1,4 +1,4 @@
-"""``python -m studio ingest`` and ``chunks``: JSON fields named by the issue, exit codes, one-line errors."""
+"""``python -m studio ingest`` and ``chunks``: the JSON fields each file reports, exit codes, one-line errors."""
 
 from __future__ import annotations
 

@@ -7,48 +7,17 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _answers(model, tok, questions: list[str], system_prompt: str = "") -> list[str]:
-    import torch
-
-    tok.padding_side = "left"
-    prompts = []
-    for q in questions:
-        msgs = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [{"role": "user", "content": q}]
-        prompts.append(tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
-    batch = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-    with torch.no_grad():
-        out = model.generate(**batch, max_new_tokens=20, do_sample=False, pad_token_id=tok.pad_token_id)
-    return [tok.decode(o[batch["input_ids"].shape[1]:], skip_special_tokens=True) for o in out]
-
-
-def _hits(rows: list[dict], answers: list[str]) -> int:
-    return sum(r["key"].lower() in a.lower() for r, a in zip(rows, answers))
-
-
 def test_trained_and_unseen_phrasings_move_to_the_trained_facts(trained_run):
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    """README states the shared run's figure (base 0/6, tuned 6/6 on phrasings it never saw): allow one miss."""
+    from tests.fixtures.learning_measure import measure
 
-    rows = trained_run.test_rows
-    unseen = [r for r in rows if r["set"] == "phrasings"]
-    trained = [r for r in rows if r["set"] == "trained"]
+    learned = measure(trained_run.run_dir, trained_run.base_model)
     n = trained_run.n_facts
-    assert len(unseen) == n and len(trained) == n
-    questions = [r["question"] for r in unseen + trained]
-    tok = AutoTokenizer.from_pretrained(trained_run.adapter)
-    torch.manual_seed(0)
-    base = AutoModelForCausalLM.from_pretrained(trained_run.base_model, dtype=torch.float32).eval()
-    base_answers = _answers(base, tok, questions)
-    tuned = PeftModel.from_pretrained(base, trained_run.adapter).eval()
-    tuned_answers = _answers(tuned, tok, questions)
-    base_unseen, base_trained = _hits(unseen, base_answers[:n]), _hits(trained, base_answers[n:])
-    tuned_unseen, tuned_trained = _hits(unseen, tuned_answers[:n]), _hits(trained, tuned_answers[n:])
-    report = f"base {base_unseen}/{n} unseen {base_trained}/{n} trained; tuned {tuned_unseen}/{n} unseen {tuned_trained}/{n} trained"
-    print(report)
-    assert base_unseen <= n // 4 and base_trained <= n // 4, report  # invented facts: the base model cannot know them
-    assert tuned_trained >= (3 * n) // 4, report
-    assert tuned_unseen >= n // 2 and tuned_unseen >= base_unseen + (5 * n) // 12, report
+    print(learned.line())
+    assert learned.n == n == 6, learned.line()
+    assert learned.base_unseen <= 1 and learned.base_trained <= 1, learned.line()  # invented facts: base cannot know
+    assert learned.tuned_unseen >= n - 1, learned.line()
+    assert learned.tuned_trained >= n - 1, learned.line()
 
 
 def test_shared_run_layout_and_loss_curve(trained_run):

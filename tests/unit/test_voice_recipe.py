@@ -183,7 +183,7 @@ def test_one_document_without_headings_splits_by_part_and_heldout_gives_no_train
 
 
 def test_frozen_run_rows_and_card_section(tmp_path):
-    from studio.voice.card import voice_card_section
+    from studio.voice.card import voice_section
     from studio.voice.evaluate import frozen_voice_rows
 
     data = tmp_path / "data"
@@ -194,11 +194,11 @@ def test_frozen_run_rows_and_card_section(tmp_path):
                                      + json.dumps({"question": "f", "reference": "x", "kind": "fact"}) + "\n")
     (data / "manifest.json").write_text(json.dumps({"system_prompt": "You are Alex."}))
     assert frozen_voice_rows(data) == ([{"question": "hq", "answer": "held passage"}], ["my passage"], "You are Alex.")
-    assert voice_card_section(None) == ""
-    card = voice_card_section({"n": 8, "win_rate": 0.75, "win_rate_ci": [0.5, 1.0], "gap_closure": 0.4,
+    assert voice_section(None) is None
+    card = voice_section({"n": 8, "win_rate": 0.75, "win_rate_ci": [0.5, 1.0], "gap_closure": 0.4,
                                "gap_closure_ci": [0.1, 0.7], "validity": {"author_vs_base": 1.0, "author_vs_base_ci": [1, 1]},
                                "verdict": "ok", "memorisation": {"flagged": 0, "limit": 30, "max_shared_ngram": 5}})
-    assert card.startswith("## Voice") and "| win rate W" in card and "0.75 | 0.50-1.00" in card
+    assert card.startswith("Trained on the author's own passages") and "| win rate W" in card and "0.75 | 0.50-1.00" in card
 
 
 def test_voice_generate_cli(ws, capsys):

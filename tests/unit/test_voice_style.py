@@ -20,14 +20,16 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 
 def test_real_author_heldout_book_scores_above_other_writers():
-    # Austen's profile from Emma; her Persuasion (another story) against three other writers
-    profile = build_profile([real_text("austen_emma")])
-    assert profile.lang == "en" and profile.reference.startswith("bundled")
-    held = profile.score(segment_text(real_text("austen_persuasion")))
-    assert len(held) >= 10
-    for other in OTHERS:
-        neg = profile.score(segment_text(real_text(other)))
-        assert _auc(held, neg) >= 0.85, other
+    """Austen's profile from Emma ranks her Persuasion above three other writers: the figures README states."""
+    from benchmarks._results import RESULTS_DIR
+    from benchmarks.style_ranking import ranking
+
+    got = ranking()
+    print("style AUC, Persuasion vs:", got["auc"])
+    assert got["reference"].startswith("bundled") and got["held_out_passages"] >= 10
+    claimed = json.loads((RESULTS_DIR / "style_ranking.json").read_text())["figures"]["auc"]
+    assert got["auc"] == claimed  # README cites this file; rerun benchmarks/style_ranking.py when the score changes
+    assert all(v >= 0.85 for v in got["auc"].values()), got["auc"]
 
 
 def test_synthetic_authors_on_other_topics():

@@ -21,7 +21,6 @@ EN = {
     "tab.evaluate": "5 · Evaluate",
     "tab.export": "6 · Export",
     "tab.chat": "Chat",
-    "tab.not_ready": "This stage has not landed in this build yet. The engine behind it is still being built; nothing here is a fake control.",
     "msg.error": "Error: {message}",
     "msg.no_workspace": "Pick or create a workspace first.",
 }
@@ -47,7 +46,6 @@ IT = {
     "tab.evaluate": "5 · Valuta",
     "tab.export": "6 · Esporta",
     "tab.chat": "Chat",
-    "tab.not_ready": "Questa fase non è ancora disponibile in questa versione. Il motore dietro è ancora in costruzione; nessun controllo qui è finto.",
     "msg.error": "Errore: {message}",
     "msg.no_workspace": "Scegli o crea prima un'area di lavoro.",
 }
