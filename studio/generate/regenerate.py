@@ -129,6 +129,8 @@ def rewrite_pair(ws: Workspace, pair: dict, cfg: GenerateConfig | None = None,
     except BackendError as exc:
         raise RegenerateError(str(exc)) from None
     try:
+        if _guided(cfg, backend):
+            return _rewrite_guided(backend, pair, chunk, statement, key, lang, doc_lang, taken, cfg)
         items = _ask(backend, messages, cfg, lang)
     except BackendError as exc:
         raise RegenerateError(str(exc)) from None
@@ -148,3 +150,34 @@ def rewrite_pair(ws: Workspace, pair: dict, cfg: GenerateConfig | None = None,
                           pair.get("kind") or "fact")
     return Rewrite(question=fresh["question"], answer=fresh["answer"], key_answer=key_answer or None, flags=flags,
                    generator=backend.name, model=backend.model)
+
+
+def _guided(cfg: GenerateConfig, backend: Backend) -> bool:
+    from .guided import GuidedChunkTask
+    from .pipeline import _task_class
+
+    return _task_class(cfg, backend) is GuidedChunkTask
+
+
+def _rewrite_guided(backend: Backend, pair: dict, chunk: dict, statement: str, key: str | None, lang: str,
+                    doc_lang: str, taken: set[str], cfg: GenerateConfig) -> Rewrite:
+    """A small model: a new question for the fact sentence, and rewordings of the pair's question, each checked
+    as in the guided recipe; the answer stays the fact sentence."""
+    from .guided import QUESTION_TOKENS, STOP, check_question, clean_reply
+
+    temp = cfg.temperature if cfg.temperature > 0 else 0.8
+    reqs = [GenerationRequest(messages=prompts.question_messages(statement, key or "", lang), max_new_tokens=QUESTION_TOKENS,
+                              temperature=temp, stop=STOP)]
+    reqs += [GenerationRequest(messages=prompts.paraphrase_messages(pair["question"], lang), max_new_tokens=QUESTION_TOKENS,
+                               temperature=temp, stop=STOP) for _ in range(5)]
+    existing = [pair["question"]]
+    for i, result in enumerate(backend.generate(reqs)):
+        q = clean_reply(result.text) if result.ok else ""
+        loose = 2 if i else 1  # a rewording may use a synonym more; it must still be about the fact sentence
+        if q and normalise(q) not in taken and not check_question(q, statement, key or "", existing, lang, loose=loose):
+            answer = pair.get("answer") or statement
+            flags = quality_flags(q, answer, key, chunk["text"], doc_lang or None, pair.get("kind") or "fact")
+            return Rewrite(question=q, answer=answer, key_answer=key, flags=flags, generator=backend.name,
+                           model=backend.model, prompt_version=prompts.GUIDED_VERSION)
+    raise RegenerateError("the generator gave no usable new question for this fact (a small model: try again, "
+                          "or edit the question by hand)")

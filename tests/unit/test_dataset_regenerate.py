@@ -106,3 +106,24 @@ def test_unusable_replies_and_kinds_are_one_readable_line(generated):
         row_ops.regenerate(ws, manual_id)
     with pytest.raises(DatasetError, match="no pair with id 99999"):
         row_ops.regenerate(ws, 99999)
+
+
+class SmallModel(SpyBackend):
+    """A local model under 1B parameters: regenerate takes the guided path (one short question per call)."""
+
+    name = "transformers"
+
+    def parameter_count(self):
+        return 135_000_000
+
+
+def test_small_model_regenerates_through_the_guided_checks(generated):
+    ws = generated
+    pair = next(p for p in ws.iter_pairs() if p["kind"] == "paraphrase" and "Colosseum" in p["answer"] and "50000" in p["answer"])
+    small = SmallModel(["Who built the Eiffel Tower in Paris?", "How many people fit inside the Colosseum?"])
+    small.generate = lambda reqs, on_result=None: [  # noqa: E731 - question prompt, then rewordings
+        GenerationResult(text=small.replies[min(i, 1)], tag=r.tag) for i, r in enumerate(reqs)]
+    out = row_ops.regenerate(ws, pair["id"], backend=small)
+    assert out["question"] == "How many people fit inside the Colosseum?"  # the invented "Eiffel Tower" is refused
+    assert out["answer"] == pair["answer"] and json.loads(out["meta_json"])["regenerated"]["generator"] == "transformers"
+    undo_last(ws)
