@@ -19,7 +19,7 @@ _SENT_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"'(\[0-9À-Ý])")
 _WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.U)
 _NUM_UNIT = re.compile(
     r"\b(?:(?:about|around|over|under|nearly|almost|more than|less than|up to|circa|oltre|quasi|fino a)\s+)?"
-    r"(\d[\d,.]*\d|\d)(\s*(?:%|percent|per cent|per cento|[A-Za-zÀ-ÿ]{2,15}))?", re.I)
+    r"(?<![-/+])(\d[\d,.]*\d|\d)(?![+\w])(\s*(?:%|percent|per cent|per cento|[A-Za-zÀ-ÿ]{2,15}))?", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _CAP_RUN = re.compile(r"\b[A-Z][\w'.-]*[\w](?:\s+(?:of|de|di|da|van|von|der|the)?\s*[A-Z][\w'.-]*[\w])*")
 _CODEISH = re.compile(r"[{}<>=]|\(\)|::|`|\b\w+_\w+\b|https?://|www\.|\[[^\]]*\]\(|\.\w{2,4}\b/")
@@ -128,7 +128,7 @@ def find_key(sentence: str) -> tuple[str, int, str] | None:
         return span, start, "number"
     caps = [m for m in _CAP_RUN.finditer(sentence) if m.start() > max(subj_end, 1)
             and (len(m.group(0)) > 2 or m.group(0).isupper() or any(ch.isdigit() for ch in m.group(0)))
-            and m.group(0).lower() not in STOPWORDS and sentence[m.start() - 1] not in "./_-"]
+            and re.split(r"['’]", m.group(0).lower())[0] not in STOPWORDS and sentence[m.start() - 1] not in "./_-\"'“"]
     if caps:
         m = caps[0]
         return m.group(0).rstrip(".'"), m.start(), "name"
