@@ -302,7 +302,10 @@ def _name_part(word: str) -> str:
 
 def entity_in(entity: Entity, token_set: set[str]) -> bool:
     """A name is present when its last word (surname, place) or all its words are present."""
-    return entity.head in token_set or all(p in token_set for p in entity.parts)
+    def has(word: str) -> bool:  # "kestrel-9" is there when "kestrel-9", or both "kestrel" and "9", are
+        return word in token_set or ("-" in word and all(w in token_set for w in word.split("-") if w))
+
+    return has(entity.head) or all(has(p) for p in entity.parts)
 
 
 @lru_cache(maxsize=65536)

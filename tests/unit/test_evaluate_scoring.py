@@ -246,3 +246,12 @@ def test_same_number_with_another_unit_is_a_conflict():
     assert conflicts("With __slots__ it needs 48 bytes on a 64-bit build.", ref) == []
     assert conflicts("A 64 KB buffer.", "The buffer holds 64 kilobytes.") == []  # abbreviations are the same unit
     assert conflicts("The timeout is 10 minutes.", "The timeout is 10 seconds.") == ["unit"]
+
+
+def test_an_answer_identical_to_the_reference_has_no_conflict():
+    """Hyphenated names with digits ("Kestrel-9") are tokenised apart: the same text must still match itself."""
+    from studio.evaluate.scoring import conflicts
+
+    ref = "The Halden observatory's telescope is named Kestrel-9."
+    assert conflicts(ref, ref, "What name does the telescope at Halden observatory have?") == []
+    assert conflicts("It is named Kestrel-7.", ref, "What name does the telescope have?") != []
