@@ -24,11 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,18 +151,14 @@ def main() -> int:
         print("missing on this machine (skipped): " + ", ".join(missing))
     from importlib.metadata import version
 
-    out = {
-        "benchmark": "clean_real",
-        "command": "python benchmarks/clean_real.py " + " ".join(sys.argv[1:]),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
-        "versions": {p: version(p) for p in ("lxml", "pypdfium2", "python-docx", "ebooklib")},
-        "baseline_code": args.baseline, "junk_strings": list(JUNK_LEFT), "totals": dict(totals), "documents": [{k: v for k, v in r.items() if k != "all_dropped"} for r in rows],
-        "missing": missing,
+    figures = {
+        "baseline_code": args.baseline, "junk_strings": list(JUNK_LEFT), "totals": dict(totals),
+        "documents": [{k: v for k, v in r.items() if k != "all_dropped"} for r in rows], "missing": missing,
+        "parsers": {p: version(p) for p in ("lxml", "pypdfium2", "python-docx", "ebooklib")},
     }
-    dest = ROOT / "benchmarks" / "results" / "clean_real.json"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    from benchmarks._results import write_result
+
+    dest = write_result("clean_real", figures, ("python benchmarks/clean_real.py " + " ".join(sys.argv[1:])).strip())
     print(f"written: {dest.relative_to(ROOT)}")
     return 0
 

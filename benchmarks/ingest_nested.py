@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,16 +108,12 @@ def main() -> int:
                             text=True).stdout.strip()
     from importlib.metadata import version
 
-    out = {
-        "benchmark": "ingest_nested", "code": args.code, "commit": commit,
-        "command": "python benchmarks/ingest_nested.py " + " ".join(sys.argv[1:]),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
-        "versions": {"lxml": version("lxml")}, "timeout_s": args.timeout, "mem_cap_gb": args.mem_cap_gb, "cases": rows,
-    }
-    dest = ROOT / "benchmarks" / "results" / f"ingest_nested{'_' + args.label if args.label else ''}.json"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(out, indent=2) + "\n")
+    figures = {"code": args.code, "commit": commit, "lxml": version("lxml"), "timeout_s": args.timeout,
+               "mem_cap_gb": args.mem_cap_gb, "cases": {row["case"]: row for row in rows}}
+    from benchmarks._results import write_result
+
+    dest = write_result(f"ingest_nested{'_' + args.label if args.label else ''}", figures,
+                        ("python benchmarks/ingest_nested.py " + " ".join(sys.argv[1:])).strip())
     print(f"written: {dest.relative_to(ROOT)}")
     return 0
 
