@@ -33,7 +33,8 @@ def write_result(name: str, figures: dict, command: str) -> Path:
         "figures": figures,
         "command": command,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count()},
+        "machine": {"platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count(),
+                    "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None},
         "python": sys.version.split()[0],
         "versions": _versions(),
     }
