@@ -70,7 +70,7 @@ def load_causal_lm(path: str, device: str = "auto", load_in_4bit: bool | None = 
 
 
 def cpu_threads() -> int:
-    """Threads for CPU inference: the cores left idle by the machine's load, at least one.
+    """Threads for CPU inference: the cores left idle by the machine's load, one kept free, at least one.
 
     Measured on the 2-core machine while other jobs kept its load at 9: a batch of 8 short prompts took 8.5 s
     with one thread and 44-95 s with two (threads spin-waiting for cores they cannot get). ``STUDIO_CPU_THREADS``
@@ -86,7 +86,9 @@ def cpu_threads() -> int:
             load = os.getloadavg()[0]
         except OSError:
             load = 0.0
-        n = cores - int(load)
+        # one core stays free: a job that starts later (another worker, the app itself) would otherwise make every
+        # thread spin-wait (seen in the browser: 0.4 tokens/s with two threads once training started beside it)
+        n = min(cores - int(load), cores - 1)
     n = max(1, min(cores, n))
     torch.set_num_threads(n)
     return n
