@@ -1,4 +1,5 @@
-"""The one table of interface strings, assembled from a module per tab (one dict per language: ``EN``, ``IT``, ...).
+"""The one table of interface strings, assembled from a module per tab (``EN`` and ``IT`` dicts) and a module per
+further language (``lang_es.py`` holds ``ES``, ...): every module's dict named after a language joins that language.
 
 Every key exists in English; a key missing in another language falls back to English (a test lists any gap).
 """
