@@ -24,7 +24,7 @@ ALLOWED = {
     "bf", "fp", "int", "bit", "nf", "temperature", "seed", "rouge", "bleu", "bundled", "instruct", "tkinter", "gradio",
     "transformers", "peft", "trl", "pytorch", "torch", "apache", "mit", "cc", "by", "sa", "nc", "gpl", "n", "a", "i",
     "train", "val", "heldout", "kept", "pending", "rejected", "fact", "paraphrase", "short_answer", "near_duplicate",
-    "leak", "judge_low", "base", "tuned", "keep", "perplexity", "forgetting", "probe", "sft", "bundled",
+    "leak", "judge_low", "base", "tuned", "keep", "perplexity", "forgetting", "probe", "sft",
 }
 # Words of the page's own vocabulary that are not in the table (dropdown values, Gradio's own labels).
 EXTRA_ENGLISH = {"all", "any", "none", "page", "rows", "of", "the", "and", "drop", "file", "here", "click", "upload",
