@@ -25,9 +25,10 @@ class AppContext:
     on_colab: bool = field(default_factory=running_on_colab)
     i18n: Translator = field(default_factory=Translator)
     workspace_name: Any = None  # gr.Dropdown holding the current workspace's name (set by the layout)
-    language: Any = None  # gr.State with "en" or "it"
+    language: Any = None  # gr.State with the language code ("en", "it", ...)
     policy: Any = None  # studio.space.SpacePolicy on a public Space
     _sessions: OrderedDict = field(default_factory=OrderedDict, repr=False)  # session hash -> visitor id
+    _languages: OrderedDict = field(default_factory=OrderedDict, repr=False)  # session hash -> language picked
     _lock: Any = field(default_factory=threading.Lock, repr=False)
     _secret: bytes = field(default=b"", repr=False)
 
@@ -58,6 +59,22 @@ class AppContext:
     @staticmethod
     def t(key: str, lang: str = "en", **fmt: Any) -> str:
         return t(key, lang, **fmt)
+
+    def remember_language(self, request: Any, lang: str) -> None:
+        """Keep the language this page session shows, for handlers that do not take it as an input."""
+        session = getattr(request, "session_hash", None) if request is not None else None
+        if not session:
+            return
+        with self._lock:
+            self._languages[session] = lang
+            self._languages.move_to_end(session)
+            while len(self._languages) > 100_000:
+                self._languages.popitem(last=False)
+
+    def lang_of(self, request: Any) -> str:
+        """The language of this page session ('en' until it loaded or switched)."""
+        session = getattr(request, "session_hash", None) if request is not None else None
+        return self._languages.get(session, "en") if session else "en"
 
     # ---- visitors and workspaces ---------------------------------------------------------------------
     def user_for(self, request: Any = None) -> str | None:

@@ -119,6 +119,8 @@ def build(app) -> None:
     cov_empty = app.tr(gr.Dataframe(value=_table(EMPTY_COLS, [], "en"), interactive=False, wrap=True, max_height=300,
                                     label=t("generate.empty_md"), elem_id="generate-empty"), "generate.empty_md")
     refresh = app.tr(gr.Button(t("generate.refresh"), size="sm", elem_id="generate-refresh"), "generate.refresh", prop="value")
+    for frame, cols in ((failed, FAILED_COLS), (sample, SAMPLE_COLS), (cov_docs, DOC_COLS), (cov_empty, EMPTY_COLS)):
+        app.i18n.register_headers(frame, list(cols))
 
     with gr.Group(visible=False, elem_id="generate-voice") as voice_group:
         from .voice import build_voice_section
@@ -255,3 +257,4 @@ def build(app) -> None:
                show_progress="hidden")
     refresh.click(on_refresh, [app.workspace_name, lang], [run_id, timer, *views])
     app.workspace_name.change(on_refresh, [app.workspace_name, lang], [run_id, timer, *views])
+    lang.change(on_refresh, [app.workspace_name, lang], [run_id, timer, *views], show_progress="hidden")

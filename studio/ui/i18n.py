@@ -1,4 +1,4 @@
-"""English and Italian labels with a visible switch.
+"""Interface labels in several languages with a visible switch.
 
 Gradio 6.31's ``gr.I18n`` ignores an Italian browser, so the studio keeps its own table
 (:mod:`studio.ui.strings`) and a registry of labelled components: switching language returns one
@@ -25,7 +25,7 @@ def t(key: str, lang: str = "en", **fmt: Any) -> str:
 
 
 def browser_language(accept_language: str | None) -> str:
-    """'it' when the browser prefers Italian over English, else 'en'."""
+    """The supported language the browser prefers most (its Accept-Language header), else 'en'."""
     best, best_q = "en", -1.0
     for part in (accept_language or "").split(","):
         lang, _, params = part.strip().partition(";")
@@ -58,6 +58,12 @@ class Translator:
         self.entries.append(_Entry(component, key, prop))
         return component
 
+    def register_headers(self, component: Any, keys: list[str]) -> Any:
+        """A Dataframe whose column headers are translated (the keys in column order). The browser takes headers only
+        with a value, so a language switch shows the table empty with the new headers until its next refresh."""
+        self.entries.append(_Entry(component, list(keys), "headers"))
+        return component
+
     def register_choices(self, component: Any, choices: list[tuple[str, Any]]) -> Any:
         """A Radio/Dropdown whose choice labels are translated: ``[(key, value), ...]``."""
         self.entries.append(_Entry(component, list(choices), "choices"))
@@ -65,15 +71,26 @@ class Translator:
 
     @property
     def components(self) -> list[Any]:
-        return [e.component for e in self.entries]
+        """Each registered component once (a component may have several translated properties)."""
+        seen: dict[int, Any] = {}
+        for e in self.entries:
+            seen.setdefault(id(e.component), e.component)
+        return list(seen.values())
 
     def updates(self, lang: str) -> list[Any]:
+        """One update per component of :attr:`components`, with every translated property of it."""
         import gradio as gr
 
-        out = []
+        props: dict[int, dict[str, Any]] = {}
         for e in self.entries:
             if e.prop == "choices":
-                out.append(gr.update(choices=[(t(k, lang), v) for k, v in e.key]))
+                value: Any = [(t(k, lang), v) for k, v in e.key]
+            elif e.prop == "headers":  # the prop for the rows handlers send later, the value for the browser now
+                headers = [t(k, lang) for k in e.key]
+                props.setdefault(id(e.component), {}).update(
+                    headers=headers, value={"headers": headers, "data": [["" for _ in e.key]]})
+                continue
             else:
-                out.append(gr.update(**{e.prop: t(e.key, lang)}))
-        return out
+                value = t(e.key, lang)
+            props.setdefault(id(e.component), {})[e.prop] = value
+        return [gr.update(**props[id(c)]) for c in self.components]

@@ -11,6 +11,7 @@ import gradio as gr
 
 from .context import DEFAULT_WORKSPACE, VISITOR_COOKIE, AppContext
 from .i18n import browser_language, t
+from .strings import LANGUAGE_NAMES
 
 TABS = ("upload", "generate", "review", "train", "evaluate", "export", "chat")
 
@@ -49,7 +50,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 create_btn = app.tr(gr.Button(t("app.workspace_create"), size="sm"), "app.workspace_create", prop="value")
             with gr.Column(scale=1, min_width=140):
                 lang_radio = gr.Radio(
-                    [("English", "en"), ("Italiano", "it")], value="en", label=t("app.language"), elem_id="studio-language"
+                    [(name, code) for code, name in LANGUAGE_NAMES.items()], value="en", label=t("app.language"), elem_id="studio-language"
                 )
                 app.tr(lang_radio, "app.language")
         banner = gr.Markdown("", visible=False, elem_classes="studio-banner")
@@ -68,10 +69,12 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 app.open_workspace(DEFAULT_WORKSPACE, request, create=True)
                 names = [DEFAULT_WORKSPACE]
             value = DEFAULT_WORKSPACE if DEFAULT_WORKSPACE in names else names[0]
+            app.remember_language(request, lang)
             return [lang, lang, gr.update(choices=names, value=value), _banner(app, lang, request),
                     app.visitor_token(request), *app.i18n.updates(lang)]
 
         def on_language(lang: str, ws: str, request: gr.Request):
+            app.remember_language(request, lang)
             return [lang, _banner(app, lang, request), *app.i18n.updates(lang)]
 
         def on_create(name: str, lang: str, request: gr.Request):

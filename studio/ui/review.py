@@ -17,6 +17,7 @@ from ..dataset.actions import ACTIONS
 from ..dataset.view import DATATYPES, HEADERS, PAGE_SIZES, SORT_KEYS, STATIC_COLUMNS, ViewState, apply_edit_data, edit_cell
 from ..workspace import KINDS, SPLITS, STATUSES
 from .context import AppContext
+from .i18n import t
 
 FLAG_CHOICES = ["all", "any", "none", "short_answer", "near_duplicate", "leak", "judge_low"]
 WIDTHS = ["64px", "80px", "26%", "30%", "14%", "84px", "86px", "96px", "100px"]
@@ -32,14 +33,22 @@ def _page_error(exc: Exception) -> tuple:
     return gr.skip(), gr.skip(), gr.skip(), gr.skip(), _err(exc)
 
 
-def _table(rows: list[list[Any]]) -> dict[str, Any]:
-    return {"headers": HEADERS, "data": rows}
+def _table(rows: list[list[Any]], lang: str = "en") -> dict[str, Any]:
+    return {"headers": [t(f"table.col_{h}", lang) for h in HEADERS], "data": rows}
 
 
-def _page_outputs(ws, state: ViewState, message: str = ""):
+def _page_info(out: dict[str, Any], lang: str) -> str:
+    size = int(out["state"].get("page_size") or 100)
+    first = out["page"] * size + 1 if out["total"] else 0
+    last = min(out["total"], (out["page"] + 1) * size)
+    return t("table.page_info", lang, page=out["page"] + 1, pages=out["pages"], first=first, last=last,
+             total=out["total"])
+
+
+def _page_outputs(ws, state: ViewState, message: str = "", lang: str = "en"):
     """The page outputs (table, state, info, page number, message) for the view ``state`` of workspace ``ws``."""
     out = service.query(ws, state)
-    return _table(out["data"]), out["state"], out["info"], out["page"] + 1, message
+    return _table(out["data"], lang), out["state"], _page_info(out, lang), out["page"] + 1, message
 
 
 def build(app: AppContext) -> None:
@@ -70,7 +79,8 @@ def build(app: AppContext) -> None:
         page_no = app.tr(gr.Number(1, label=app.t("review.page"), precision=0, minimum=1, elem_id="review-page",
                                    min_width=80), "review.page")
         next_btn = app.tr(gr.Button(app.t("review.next"), size="sm", elem_id="review-next"), "review.next", prop="value")
-        info = gr.Textbox("", show_label=False, interactive=False, elem_id="review-page-info", scale=3)
+        info = app.tr(gr.Textbox("", label=app.t("review.page_info"), show_label=False, interactive=False,
+                                 elem_id="review-page-info", scale=3), "review.page_info")
     table = app.tr(gr.Dataframe(
         value=_table([]), headers=HEADERS, datatype=DATATYPES, static_columns=STATIC_COLUMNS, interactive=True,
         column_widths=WIDTHS, max_height=620, wrap=True, pinned_columns=2, type="array",
@@ -88,6 +98,7 @@ def build(app: AppContext) -> None:
             undo_btn = app.tr(gr.Button(app.t("review.undo"), elem_id="review-undo"), "review.undo", prop="value")
         log = app.tr(gr.Dataframe(value=[], headers=["time (UTC)", "action"], interactive=False, max_height=200,
                                   label=app.t("review.log"), elem_id="review-log"), "review.log")
+        app.i18n.register_headers(log, ["table.col_time", "table.col_action"])
 
     filters = [document, split, status, kind, flag, search, sort, descending, page_size]
     page_outputs = [table, state, info, page_no, message]
@@ -95,7 +106,7 @@ def build(app: AppContext) -> None:
     def on_query(ws_name, doc, sp, st, kd, fl, q, so, desc, size, request: gr.Request):
         try:
             view = service.make_view(doc, sp, st, kd, fl, q, so, desc, 0, size)
-            return _page_outputs(app.open_workspace(ws_name, request), view)
+            return _page_outputs(app.open_workspace(ws_name, request), view, lang=app.lang_of(request))
         except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
             return _page_error(exc)
 
@@ -103,7 +114,7 @@ def build(app: AppContext) -> None:
         try:
             view = ViewState.from_dict(st_dict)
             view.page = max(0, int(number or 1) - 1)
-            return _page_outputs(app.open_workspace(ws_name, request), view)
+            return _page_outputs(app.open_workspace(ws_name, request), view, lang=app.lang_of(request))
         except Exception as exc:  # noqa: BLE001
             return _page_error(exc)
 
@@ -129,15 +140,15 @@ def build(app: AppContext) -> None:
             if out.row is not None and row < len(patched):
                 patched[row] = out.row
         except Exception:  # noqa: BLE001 - a table we cannot patch: reload the page instead
-            return _page_outputs(ws, view, out.message)[:2] + (out.message,)
-        return _table(patched), view.to_dict(), out.message if out.ok else "⚠ " + out.message
+            return _page_outputs(ws, view, out.message, app.lang_of(request))[:2] + (out.message,)
+        return _table(patched, app.lang_of(request)), view.to_dict(), out.message if out.ok else "⚠ " + out.message
 
     def _act(ws_name, st_dict, request, fn):
         """Run a workspace-wide action, then show the page again with its message and the action log."""
         try:
             ws = app.open_workspace(ws_name, request)
             msg = fn(ws)
-            return (*_page_outputs(ws, ViewState.from_dict(st_dict), msg), service.action_log(ws))
+            return (*_page_outputs(ws, ViewState.from_dict(st_dict), msg, app.lang_of(request)), service.action_log(ws))
         except Exception as exc:  # noqa: BLE001
             return (*_page_error(exc), gr.skip())
 
@@ -150,7 +161,7 @@ def build(app: AppContext) -> None:
     def on_workspace(ws_name, request: gr.Request):
         try:
             ws = app.open_workspace(ws_name, request)
-            return (gr.update(choices=service.document_choices(ws), value="all"), *_page_outputs(ws, ViewState()),
+            return (gr.update(choices=service.document_choices(ws), value="all"), *_page_outputs(ws, ViewState(), lang=app.lang_of(request)),
                     service.action_log(ws))
         except Exception as exc:  # noqa: BLE001
             return (gr.skip(), *_page_error(exc), gr.skip())
@@ -169,6 +180,17 @@ def build(app: AppContext) -> None:
     undo_btn.click(on_undo, [ws_in, state], [*page_outputs, log], api_visibility="private")
     ws_in.change(on_workspace, [ws_in], [document, table, state, info, page_no, message, log],
                  api_visibility="private")
+
+    def on_language(ws_name, st_dict, request: gr.Request):
+        """The same page again, with headers and page line in the language just picked."""
+        try:
+            ws = app.open_workspace(ws_name, request)
+            return _page_outputs(ws, ViewState.from_dict(st_dict), "", app.lang_of(request))
+        except Exception:  # noqa: BLE001 - no workspace yet: nothing to show again
+            return (gr.skip(),) * len(page_outputs)
+
+    app.language.change(on_language, [ws_in, state], page_outputs, api_visibility="private",
+                        show_progress="hidden")
 
     _register_api(app)
 

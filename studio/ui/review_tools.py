@@ -32,6 +32,8 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
         phrasings = app.tr(gr.Dataframe(value=[], headers=["id", "question", "answer", "split", "status", "kind"],
                                         interactive=False, wrap=True, max_height=260, label=app.t("review.phrasings")),
                            "review.phrasings")
+        app.i18n.register_headers(phrasings, [f"table.col_{h}" for h in ("id", "question", "answer", "split", "status",
+                                                                          "kind")])
         with app.tr(gr.Accordion(app.t("review.add_title"), open=False), "review.add_title"):
             add_q = app.tr(gr.Textbox(label=app.t("review.add_question"), elem_id="review-add-q"), "review.add_question")
             add_a = app.tr(gr.Textbox(label=app.t("review.add_answer"), lines=2, elem_id="review-add-a"),
@@ -95,7 +97,7 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
         return (*_reload(ws_name, st_dict, request, msg), "", "")
 
     def _reload(ws_name, st_dict, request, msg):
-        return _page_outputs(app.open_workspace(ws_name, request), ViewState.from_dict(st_dict), msg)
+        return _page_outputs(app.open_workspace(ws_name, request), ViewState.from_dict(st_dict), msg, app.lang_of(request))
 
     table.select(on_select, None, [selected], api_visibility="private")
     src_btn.click(on_source, [ws_in, selected], [source_text], api_visibility="private")
@@ -111,10 +113,14 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
                                "review.dup_threshold")
             field = app.tr(gr.Radio(["question", "answer", "both"], value="question", label=app.t("review.dup_field")),
                            "review.dup_field")
+            app.tr_choices(field, [("table.col_question", "question"), ("table.col_answer", "answer"),
+                                   ("table.both", "both")])
             find_btn = app.tr(gr.Button(app.t("review.dup_find")), "review.dup_find", prop="value")
         groups_table = app.tr(gr.Dataframe(value=[], headers=["group", "id", "similarity", "question"],
                                            interactive=False, wrap=True, max_height=300,
                                            label=app.t("review.dup_groups")), "review.dup_groups")
+        app.i18n.register_headers(groups_table, ["table.col_group", "table.col_id", "table.col_similarity",
+                                                 "table.col_question"])
         with gr.Row():
             group_no = app.tr(gr.Number(1, precision=0, minimum=1, label=app.t("review.dup_group")), "review.dup_group")
             keep_id = app.tr(gr.Number(None, precision=0, label=app.t("review.dup_keep")), "review.dup_keep")

@@ -115,6 +115,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
                                 autoscroll=True), "train.log")
     ckpt_table = app.tr(gr.Dataframe(headers=["step", "saved", "path"], value=[], interactive=False,
                                      label=t("train.checkpoints"), elem_id="train-checkpoints"), "train.checkpoints")
+    app.i18n.register_headers(ckpt_table, ["train.col_step", "train.col_saved", "train.col_path"])
     run_id = gr.State(None)
     timer = gr.Timer(2.0, active=False)
 

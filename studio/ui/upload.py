@@ -119,6 +119,8 @@ def build(app) -> None:
     chunk_table = app.tr(gr.Dataframe(value=_table(CHUNK_COLS, [], lang0), label=t("upload.chunks"), interactive=False,
                                       wrap=True, elem_id="upload-chunks", max_height=420,
                                       column_widths=["6%", "22%", "8%", "7%", "57%"]), "upload.chunks")
+    for frame, cols in ((status, STATUS_COLS), (chunk_table, CHUNK_COLS)):  # the documents follow lang_in below
+        app.i18n.register_headers(frame, list(cols))
     with gr.Row():
         heading = app.tr(gr.Textbox(label=t("upload.chunk_heading"), interactive=False, elem_id="upload-chunk-heading", scale=1),
                          "upload.chunk_heading")
@@ -315,6 +317,7 @@ def build(app) -> None:
         trigger(refresh, [ws_in, lang_in, pick], refresh_out, api_visibility="private")
     viewer_out = [chunk_table, heading, chunk_text, mapping_box, map_q, map_a, map_preview]
     pick.change(show_document, [ws_in, pick, lang_in], viewer_out, api_name="upload_chunks")
+    lang_in.change(show_document, [ws_in, pick, lang_in], viewer_out, api_visibility="private")
     files.upload(ingest, [files, ws_in, lang_in, *settings], [status, message, pick], api_name="upload_ingest").then(
         refresh, [ws_in, lang_in, pick], refresh_out
     ).then(show_document, [ws_in, pick, lang_in], viewer_out)

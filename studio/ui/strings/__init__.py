@@ -1,6 +1,7 @@
-"""The one table of interface strings, assembled from a module per tab (``EN`` and ``IT`` dicts).
+"""The one table of interface strings, assembled from a module per tab (``EN`` and ``IT`` dicts) and a module per
+further language (``lang_es.py`` holds ``ES``, ...): every module's dict named after a language joins that language.
 
-Every key exists in English; an Italian key missing falls back to English (a test lists any gap).
+Every key exists in English; a key missing in another language falls back to English (a test lists any gap).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-LANGUAGES = ("en", "it")
+LANGUAGES = ("en", "it", "es", "fr", "de", "pt", "zh", "ja")
+# How each language names itself in the language picker.
+LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "es": "Español", "fr": "Français", "de": "Deutsch",
+                  "pt": "Português", "zh": "中文", "ja": "日本語"}
 
 
 @lru_cache(maxsize=1)

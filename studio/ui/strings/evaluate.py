@@ -58,7 +58,7 @@ IT = {
     "come limite superiore). Una risposta è giusta solo se contiene la risposta chiave e concorda su numeri, nomi e "
     "negazioni.",
     "evaluate.base_model": "Modello di base",
-    "evaluate.adapter": "Adapter dagli addestramenti di questo workspace",
+    "evaluate.adapter": "Adapter dagli addestramenti di quest'area di lavoro",
     "evaluate.adapter_path": "…oppure il percorso di una cartella adapter (ha la precedenza)",
     "evaluate.refresh": "Aggiorna",
     "evaluate.arms": "Bracci",
@@ -76,7 +76,7 @@ IT = {
     "evaluate.advanced": "Avanzate",
     "evaluate.max_new_tokens": "Risposta più lunga (token)",
     "evaluate.top_k": "Passi recuperati per domanda",
-    "evaluate.threshold": "Soglia di somiglianza (vuota = calibrata su questo workspace)",
+    "evaluate.threshold": "Soglia di somiglianza (vuota = calibrata su quest'area di lavoro)",
     "evaluate.forgetting": "Misura la dimenticanza (domande generali e perplessità)",
     "evaluate.start": "Valuta",
     "evaluate.stop": "Ferma",
@@ -99,6 +99,6 @@ IT = {
     "evaluate.earlier": "Valutazione precedente",
     "evaluate.compare": "Confronta",
     "evaluate.compare_table": "Questa valutazione accanto alla precedente",
-    "evaluate.nothing": "Ancora nessuna valutazione in questo workspace.",
+    "evaluate.nothing": "Ancora nessuna valutazione in quest'area di lavoro.",
     "evaluate.advice": "Consigli",
 }

@@ -76,7 +76,7 @@ EN = {
 }
 
 IT = {
-    "review.intro": "Revisiona le coppie prima dell'addestramento: modifica le celle (salvate subito), spunta **keep**, filtra e agisci sull'intera vista filtrata. La tabella mostra una pagina; il resto non viene inviato.",
+    "review.intro": "Revisiona le coppie prima dell'addestramento: modifica le celle (salvate subito), spunta **tieni**, filtra e agisci sull'intera vista filtrata. La tabella mostra una pagina; il resto non viene inviato.",
     "review.document": "Documento",
     "review.split": "Suddivisione",
     "review.status": "Stato",
@@ -91,7 +91,7 @@ IT = {
     "review.next": "Successiva ▶",
     "review.page": "Pagina",
     "review.page_info": "Pagina",
-    "review.table": "Coppie (modifica una cella per salvarla; spunta keep per tenere una coppia)",
+    "review.table": "Coppie (modifica una cella per salvarla; spunta tieni per tenere una coppia)",
     "review.message": "Stato",
     "review.bulk_title": "Azioni sull'intera vista filtrata",
     "review.bulk_action": "Azione",

@@ -51,7 +51,7 @@ IT = {
     "che hai già (CSV, JSONL, JSON, Parquet). Ogni file viene letto, ripulito e diviso in blocchi; un file che non va non ferma gli altri.",
     "upload.files": "Documenti da aggiungere",
     "upload.status": "File appena aggiunti",
-    "upload.documents": "Documenti in questo workspace",
+    "upload.documents": "Documenti in quest'area di lavoro",
     "upload.refresh": "Aggiorna",
     "upload.pick": "Documento",
     "upload.chunks": "Blocchi",

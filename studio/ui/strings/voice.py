@@ -40,7 +40,7 @@ IT = {
     "voice.enough": "{words} parole del tuo testo disponibili per l'addestramento ({split}); {train} brani da addestrare, {heldout} tenuti da parte.",
     "voice.too_little": "Sono disponibili solo {words} parole del tuo testo; ne servono circa {needed}, quindi aggiungine "
     "circa {missing} (altri documenti) perché il modello colga la tua voce. Puoi comunque procedere.",
-    "voice.no_text": "Ancora nessun documento con testo in questo workspace: aggiungili nella scheda Carica.",
+    "voice.no_text": "Ancora nessun documento con testo in quest'area di lavoro: aggiungili nella scheda Carica.",
     "voice.results_title": "### Voce: il modello addestrato suona come te?",
     "voice.report_path": "Rapporto di valutazione (report.json) o file dei risultati di voce",
     "voice.show": "Mostra i risultati di voce",

@@ -1,0 +1,43 @@
+"""Strings of tables shared by several tabs: column headers and the page line under the Review table."""
+
+EN = {
+    "table.col_id": "id",
+    "table.col_keep": "keep",
+    "table.col_question": "question",
+    "table.col_answer": "answer",
+    "table.col_source": "source",
+    "table.col_split": "split",
+    "table.col_status": "status",
+    "table.col_kind": "kind",
+    "table.col_flags": "flags",
+    "table.col_time": "time (UTC)",
+    "table.col_action": "action",
+    "table.col_group": "group",
+    "table.col_similarity": "similarity",
+    "table.both": "both",
+    "table.page_info": "page {page} of {pages} · rows {first}-{last} of {total}",
+    "train.col_step": "step",
+    "train.col_saved": "saved",
+    "train.col_path": "path",
+}
+
+IT = {
+    "table.col_id": "id",
+    "table.col_keep": "tieni",
+    "table.col_question": "domanda",
+    "table.col_answer": "risposta",
+    "table.col_source": "origine",
+    "table.col_split": "suddivisione",
+    "table.col_status": "stato",
+    "table.col_kind": "tipo",
+    "table.col_flags": "segnalazioni",
+    "table.col_time": "ora (UTC)",
+    "table.col_action": "azione",
+    "table.col_group": "gruppo",
+    "table.col_similarity": "somiglianza",
+    "table.both": "entrambe",
+    "table.page_info": "pagina {page} di {pages} · righe {first}-{last} di {total}",
+    "train.col_step": "passo",
+    "train.col_saved": "salvato",
+    "train.col_path": "percorso",
+}
