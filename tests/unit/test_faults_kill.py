@@ -45,10 +45,12 @@ def test_evaluate_killed_mid_answers_resumes_without_duplicates(runner, ws, tmp_
     out = run / "eval" / rid
     before = _answers(out / "answers.jsonl")
     assert len(before) == 4 and not (out / "report.json").exists()
+    with open(out / "answers.jsonl", "a") as fh:  # as if killed while writing the next line
+        fh.write('{"arm": "tuned", "qid": "q9", "predic')
 
     status = runner.run_foreground("evaluate", cfg, run_dir=runner.run_dir(rid))  # the rerun in the same folder
     assert status["state"] == "completed", status
-    after = _answers(out / "answers.jsonl")
+    after = _answers(out / "answers.jsonl")  # every line parses: the cut one was dropped, not glued to the next
     assert after[:4] == before  # the answers given before the kill are kept, not asked again
     assert not [k for k, n in Counter(after).items() if n > 1]  # no answer twice
     report = json.loads((out / "report.json").read_text())
