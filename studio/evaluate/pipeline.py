@@ -55,7 +55,11 @@ def load_questions(cfg: EvalConfig, ws=None) -> tuple[QuestionSet, dict | None]:
 def _read_done(path: Path) -> dict[tuple[str, str], str]:
     done: dict[tuple[str, str], str] = {}
     if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        text = path.read_text(encoding="utf-8")
+        if text and not text.endswith("\n"):  # a line cut by a kill: drop it, or the next answer lands on its end
+            text = text[: text.rfind("\n") + 1]
+            path.write_text(text, encoding="utf-8")
+        for line in text.splitlines():
             try:
                 r = json.loads(line)
                 done[(r["arm"], r["qid"])] = r["prediction"]

@@ -73,6 +73,8 @@ def explain(exc: BaseException, repo_id: str | None = None, action: str = "push"
         return HubError("the Hub is rate-limiting this account (429): wait a minute and try again", 429)
     if status is not None and status >= 500:
         return HubError(f"the Hub had a server error ({status}): try again in a few minutes", status)
+    if isinstance(exc, OSError) and exc.errno == 28:
+        return HubError(f"the disk is full: the {action} to{repo} stopped; free some space and push again")
     if _is_network_error(exc):
         return HubError(
             "cannot reach the Hugging Face Hub (network error or offline mode): check the connection, "

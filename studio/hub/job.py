@@ -8,6 +8,8 @@ worker that inherited it). Everything the job writes (events, status, result) is
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -98,16 +100,27 @@ def merge(ctx) -> dict:
     from ..models import resolve_model
 
     config = dict(ctx.config)
+    out = Path(config.get("out") or ctx.run_dir / "merged")
     try:
         run_info = read_run(config.get("adapter") or "")
         base = config.get("base_model") or run_info.base_model
-        out = Path(config.get("out") or ctx.run_dir / "merged")
         warning = memory_warning(resolve_model(base), config.get("dtype", "auto"))
         if warning:
             ctx.emit("warning", message=warning)
         ctx.progress(0, 1, "merging")
-        merge_adapter(base, run_info.adapter_dir, out, config.get("dtype", "auto"), on_progress=ctx.log)
-    except (StagingError, ValueError, OSError) as exc:
+        # written aside and renamed when complete: a killed merge never leaves a folder that looks merged
+        partial = out.parent / f".{out.name}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        merge_adapter(base, run_info.adapter_dir, partial, config.get("dtype", "auto"), on_progress=ctx.log)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(partial, out)
+    except OSError as exc:
+        if exc.errno == 28:
+            raise PushFailed(f"the disk is full: could not write the merged model to {out}; free some space and "
+                             "merge again") from None
+        raise PushFailed(str(exc)) from None
+    except (StagingError, ValueError) as exc:
         raise PushFailed(str(exc)) from None
     ctx.progress(1, 1, "merged")
     result = {"merged": str(out)}

@@ -150,7 +150,8 @@ def stage(adapter_dir: str | Path, out_dir: str | Path, opts: StageOptions,
     if report is None:
         warnings.append("no evaluation report found: the card says 'not evaluated'")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir.parent))
+    _sweep_stale(out_dir.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".stage-{os.getpid()}-", dir=out_dir.parent))
     try:
         if opts.merged:
             from .merge import memory_warning, merge_adapter
@@ -207,13 +208,31 @@ def stage(adapter_dir: str | Path, out_dir: str | Path, opts: StageOptions,
     except StagingError:
         raise
     except OSError as exc:
-        raise StagingError(f"could not write the staging folder {out_dir}: {exc.strerror or exc}") from None
+        full = "the disk is full: " if exc.errno == 28 else ""
+        raise StagingError(f"{full}could not write the staging folder {out_dir}: {exc.strerror or exc}") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     files = {str(p.relative_to(out_dir)): p.stat().st_size for p in sorted(out_dir.rglob("*")) if p.is_file()}
     return StageResult(folder=out_dir, files=files, card_text=card_text, warnings=warnings,
                        report_path=report.path if report else None, run=run)
+
+
+def _sweep_stale(parent: Path) -> None:
+    """Remove the temporary folders of staging processes that are gone (killed while staging)."""
+    for tmp in parent.glob(".stage-*-*"):
+        pid = tmp.name.split("-")[1]
+        if not pid.isdigit() or not tmp.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            alive = True  # this process (another thread staging now) or a live one
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def plan_files(adapter_dir: str | Path, opts: StageOptions) -> dict[str, int]:

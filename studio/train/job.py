@@ -208,7 +208,7 @@ def _explain(exc: BaseException, trainer, plan: Plan) -> BaseException:
         )
     if isinstance(exc, OSError) and exc.errno == 28:
         return TrainingFailed(
-            f"the disk filled up while saving at step {step}: free some space (old runs or checkpoints) and resume; "
+            f"the disk is full: it filled up while saving at step {step}; free some space (old runs or checkpoints) and resume; "
             "the last complete checkpoint is intact"
         )
     return exc

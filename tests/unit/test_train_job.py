@@ -132,7 +132,7 @@ def ws_run_status(runner, rid) -> str:
     return runner.workspace.get_run(rid)["status"]
 
 
-@pytest.mark.parametrize("fault,needle", [("oom@2", "out of memory at step"), ("enospc@save", "disk filled up")])
+@pytest.mark.parametrize("fault,needle", [("oom@2", "out of memory at step"), ("enospc@save", "the disk is full")])
 def test_oom_and_disk_full_are_reported_as_advice(runner, tiny_llama, tmp_path, monkeypatch, fault, needle):
     monkeypatch.setenv("STUDIO_TRAIN_FAULT", fault)
     cfg = TrainConfig(base_model=str(tiny_llama), max_steps=3, batch_size=4, save_steps=2)
