@@ -63,7 +63,8 @@ def prepare(run_dir: Path, cfg: TrainConfig, ws, tokenizer, dev, world_size: int
         cap = cfg.max_length or get_preset(cfg.preset, dev).max_length
         length = size_max_length(lengths, cfg.max_length, cap)
         mean_tokens = sum(full for _, full in lengths) / max(1, len(lengths))
-        plan = make_plan(cfg, dev, phrasings_per_group(rows["train"]), len(rows["val"]), length, mean_tokens, world_size)
+        plan = make_plan(cfg, dev, phrasings_per_group(rows["train"]), len(rows["val"]), length, mean_tokens, world_size,
+                         n_test=len(rows.get("test", [])))
         plan.save(run_dir)
     resolved = cfg.replace(lr=plan.lr, epochs=plan.epochs, batch_size=plan.batch_size, grad_accum=plan.grad_accum,
                            max_length=plan.max_length, packing=plan.packing, method=plan.method)

@@ -81,8 +81,10 @@ def format_duration(seconds: float | None) -> str:
 
 
 def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int], n_val: int,
-              length: dict | None = None, mean_tokens: float | None = None, world_size: int = 1) -> Plan:
-    """The effective recipe. ``train_phrasings``: train rows per fact; ``length``: from ``data.size_max_length``."""
+              length: dict | None = None, mean_tokens: float | None = None, world_size: int = 1,
+              n_test: int | None = None) -> Plan:
+    """The effective recipe. ``train_phrasings``: train rows per fact; ``length``: from ``data.size_max_length``;
+    ``n_test``: held-out questions (None: not known)."""
     method = choose_method(cfg.method, dev)
     preset = get_preset(cfg.preset, dev)
     shape = model_shape(cfg.base_model)
@@ -121,6 +123,12 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
         warnings.append(f"{length['truncated']} training answers will be cut at max length {max_length}")
     if n_val == 0:
         warnings.append("no val pairs: no eval loss (move a phrasing per fact to val in the Review tab)")
+    if n_test == 0:
+        warnings.append(
+            "nothing to evaluate on: no held-out questions, so no evaluation can show what the model learned "
+            "(move a phrasing per fact to the held-out split in the Review tab, or import pairs without a split "
+            "column so some are held out)"
+        )
     return Plan(
         method=method, preset=preset.key, device=dev.describe(), dtype=dtype, lr=float(lr), epochs=float(epochs),
         batch_size=int(batch), grad_accum=int(accum), max_length=int(max_length), packing=bool(packing),
