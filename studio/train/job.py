@@ -112,7 +112,8 @@ def run(ctx) -> dict:
         ctx.log(f"resuming from step {resume_from['step']}" if resume_from else "no complete checkpoint yet: starting over")
     from .callbacks import make_events_callback
 
-    callback = make_events_callback(ctx, cfg.checkpoint_minutes)
+    callback = make_events_callback(ctx, cfg.checkpoint_minutes, plan.speed_key,
+                                    plan.s_per_step if plan.time_source == "measured" else None)
     ctx.progress(resume_from["step"] if resume_from else 0, plan.max_steps, "loading the model")
     trainer = build_trainer(cfg, plan, dev, model_path, run_dir, rows["train"], rows["val"], [callback], tokenizer)
     trainer.studio_on_checkpoint = lambda step, path: ctx.emit("checkpoint", step=step, path=str(path))
