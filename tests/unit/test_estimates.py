@@ -137,3 +137,22 @@ def test_engine_measures_tokens_per_second(tiny_llama, own_cache):
     list(stream_reply(loaded, build_messages([], "hello"), ChatSettings(max_new_tokens=8)))
     assert loaded.tokens_per_s and loaded.tokens_per_s > 0
     assert expected_speed(str(tiny_llama), pair=False) == pytest.approx(loaded.tokens_per_s, rel=1e-2)
+
+
+def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_llama, own_cache, capsys):
+    import json
+
+    from studio.cli import main
+    from tests.fixtures.train_data import make_facts_workspace
+
+    ws = make_facts_workspace(tmp_path / "home" / "workspaces" / "facts", n_facts=4)
+    args = ["train", "--workspace", str(ws.path), "--base-model", str(tiny_llama), "--output", str(tmp_path / "x"),
+            "--plan", "--json"]
+    assert main(args) == 0
+    before = json.loads(capsys.readouterr().out)["plan"]
+    assert before["time_source"] == "guess"
+    assert main(args + ["--calibrate"]) == 0
+    after = json.loads(capsys.readouterr().out)["plan"]
+    assert after["time_source"] == "measured" and after["s_per_step"] > 0
+    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"], rel=0.01)
+    assert not (tmp_path / "x").exists()  # the calibration leaves no run behind
