@@ -161,7 +161,7 @@ def build(app: AppContext) -> None:
                 base_hist[-1] = {"role": "assistant", "content": _shown(b)}
                 if tuned:
                     tuned_hist[-1] = {"role": "assistant", "content": _shown(tu)}
-                yield base_hist, tuned_hist, "", ""
+                yield base_hist, tuned_hist, "", eta
         except (ChatError, ConfigError, ValueError) as exc:
             yield base_hist, tuned_hist, "", t("msg.error", lang, message=str(exc))
             return
