@@ -49,6 +49,10 @@ def main() -> int:
     runner = JobRunner(ws, root=work / "home")
     status = runner.run_foreground("train", {**cfg.to_dict(), "resume": False}, run_dir=work / "run")
     result = status.get("result") or status
+    done = result.get("step") or 0
+    if not done or done < args.steps:
+        print(f"the run stopped at step {done} of {args.steps}: no comparison written", file=sys.stderr)
+        return 1
     actual = result.get("train_runtime_s")
     figures = {
         "model": args.model, "steps": args.steps, "cpu_count": os.cpu_count(),
