@@ -46,6 +46,8 @@ class LoadedModel:
     label: str
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_label: str = ""
+    device: str = "cpu"
+    tokens_per_s: float | None = None  # measured on this model's last reply
 
     @property
     def has_adapter(self) -> bool:
@@ -140,7 +142,8 @@ class ModelCache:
         if folder is not None and folder.name == "adapter":
             folder = folder.parent  # a run's adapter: name it by its run
         label = f"{base_label} + {folder.name}" if folder is not None else base_label
-        return LoadedModel(key=key, model=model, tokenizer=tokenizer, label=label, base_label=base_label)
+        return LoadedModel(key=key, model=model, tokenizer=tokenizer, label=label, base_label=base_label,
+                           device=device)
 
 
 _DEFAULT: ModelCache | None = None
@@ -152,6 +155,22 @@ def default_cache() -> ModelCache:
     if _DEFAULT is None:
         _DEFAULT = ModelCache(int(os.environ.get("STUDIO_CHAT_CACHE", "2")))
     return _DEFAULT
+
+
+def expected_speed(base_model: str, pair: bool) -> float | None:
+    """Tokens per second measured on earlier replies of this model on this machine (None: not yet measured)."""
+    from .speed import lookup, speed_key
+
+    return lookup(speed_key(base_model, _device(), pair))
+
+
+def _measured(loaded: LoadedModel, meter, tokens: int, pair: bool) -> None:
+    from .speed import record, speed_key
+
+    rate = meter.rate(tokens)
+    if rate:
+        loaded.tokens_per_s = rate
+        record(speed_key(loaded.base_label or loaded.label, loaded.device, pair), rate, tokens)
 
 
 def build_messages(history: list[dict], user_text: str, system_prompt: str = "") -> list[dict]:
@@ -199,6 +218,9 @@ def stream_reply(loaded: LoadedModel, messages: list[dict], settings: ChatSettin
             failure.append(exc)
             streamer.end()
 
+    from .speed import ReplyMeter
+
+    meter = ReplyMeter()
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
     text = ""
@@ -209,6 +231,8 @@ def stream_reply(loaded: LoadedModel, messages: list[dict], settings: ChatSettin
     thread.join()
     if failure:
         raise ChatError(f"generation failed: {str(failure[0]).splitlines()[0][:300]}")
+    if not (stop and stop.is_set()):
+        _measured(loaded, meter, len(tok.encode(text, add_special_tokens=False)), pair=False)
 
 
 def _eos_ids(loaded: LoadedModel) -> set[int]:
@@ -269,7 +293,8 @@ def stream_mixed(tuned: LoadedModel, messages_base: list[dict], messages_tuned: 
             updates.put(None)
 
     sample = settings.temperature > 0
-    kwargs = _generate_kwargs(inputs, tok, settings, streamer=PairStreamer(), adapter_names=["__base__", "default"])
+    pair_streamer = PairStreamer()
+    kwargs = _generate_kwargs(inputs, tok, settings, streamer=pair_streamer, adapter_names=["__base__", "default"])
     failure: list[BaseException] = []
 
     def work():
@@ -282,6 +307,9 @@ def stream_mixed(tuned: LoadedModel, messages_base: list[dict], messages_tuned: 
             failure.append(exc)
             updates.put(None)
 
+    from .speed import ReplyMeter
+
+    meter = ReplyMeter()
     threading.Thread(target=work, daemon=True).start()
     last = ("", "")
     while True:
@@ -292,6 +320,7 @@ def stream_mixed(tuned: LoadedModel, messages_base: list[dict], messages_tuned: 
         yield last
     if failure:
         raise ChatError(f"generation failed: {str(failure[0]).splitlines()[0][:300]}")
+    _measured(tuned, meter, max(len(ids) for ids in pair_streamer.ids), pair=True)
     yield last
 
 

@@ -32,15 +32,16 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, 1 = first data row; message)
     action_id: int | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. how the new pairs were split
 
     def summary(self) -> str:
         text = (f"{self.file}: {self.rows} rows: {self.updated} updated, {self.added} added, "
                 f"{self.unchanged} unchanged, {len(self.errors)} rejected")
-        return text
+        return "; ".join([text, *self.notes])
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "rows": self.rows, "updated": self.updated, "added": self.added,
-                "unchanged": self.unchanged, "errors": [{"row": r, "message": m} for r, m in self.errors]}
+                "unchanged": self.unchanged, "notes": self.notes, "errors": [{"row": r, "message": m} for r, m in self.errors]}
 
 
 def _text(val: Any) -> str | None:
@@ -125,11 +126,17 @@ def import_pairs(ws: Workspace, path: str | Path, mapping: dict[str, str] | None
                 report.updated += 1
             except (DatasetError, PairValidationError, ConflictError) as exc:
                 report.errors.append((n, str(exc)))
+        grouped = any(f.get("fact_id") for _, f in new_rows)
         for n, fields in new_rows:
             fields.setdefault("kind", "imported")
             fields.setdefault("status", "pending")
-            fields.setdefault("split", "train")
             fields["fact_id"] = fields.get("fact_id") or f"imported-{uuid.uuid4().hex[:12]}"
+        if len(new_rows) >= 4 and not any(r.get("split") for r in rows):
+            from ..ingest.qa_import import assign_import_splits
+
+            report.notes.append("new pairs: " + assign_import_splits([f for _, f in new_rows], grouped))
+        for n, fields in new_rows:
+            fields.setdefault("split", "train")
             try:
                 added += ws.add_pairs([fields])
                 report.added += 1

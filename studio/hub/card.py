@@ -145,7 +145,8 @@ def _summary(ctx: CardContext) -> str:
                      "model with the adapter applied." if report and report.evaluated else
                      "This model was **not evaluated**.")
     elif not report or not (report.evaluated or _voice_result(ctx)):
-        lines.append("This adapter was **not evaluated**: no evaluation report was found for its run.")
+        lines.append("This adapter was not evaluated: no evaluation report was found for its run, so nothing here "
+                     "shows that it answers better than the base model.")
     elif report.verdict:
         lines.append(f"Verdict of the evaluation: {md_text(report.verdict)}")
     else:
@@ -331,6 +332,10 @@ def _limitations(ctx: CardContext) -> str:
         items.append("Without an evaluation report there is no evidence here that the model learned the documents.")
     if ctx.merged:
         items.append("Merged weights were not re-evaluated after merging.")
+    from .expectations import card_expectations
+
+    items += card_expectations(ctx.base_model or ctx.base_display, ctx.data.counts.get("train"), ctx.report,
+                               bool(_voice_result(ctx)))
     return "\n".join(f"- {item}" for item in items)
 
 

@@ -33,8 +33,14 @@ def gpu_memory_gb() -> float | None:
     return None
 
 
-def make_events_callback(ctx, checkpoint_minutes: float = 15.0):
-    """A TrainerCallback instance bound to a job context (built lazily: imports transformers)."""
+def make_events_callback(ctx, checkpoint_minutes: float = 15.0, speed_key: str = "",
+                         planned_s_per_step: float | None = None):
+    """A TrainerCallback instance bound to a job context (built lazily: imports transformers).
+
+    The ETA comes from the run's own step times (:class:`~studio.train.speed.StepPace`), before that from
+    ``planned_s_per_step`` (a pace measured by earlier runs); at the end the run's pace is recorded under
+    ``speed_key`` for the next plan."""
+    from .speed import StepPace, record
     from .trainer import fault
 
     base = _transformers_callback_base()
@@ -50,11 +56,13 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0):
             self.first_step: int | None = None
             self.last_eta: float | None = None
             self.slow = float(os.environ.get("STUDIO_TRAIN_STEP_DELAY", "0") or 0)
+            self.pace = StepPace()
 
         # ---- lifecycle ----
         def on_train_begin(self, args, state, control, **kwargs):  # noqa: ARG002
             self.first_step = state.global_step
             self.last_log_t = time.time()
+            self.pace.begin(state.global_step)
             if state.is_world_process_zero:
                 self.ctx.emit("train_begin", step=state.global_step, max_steps=state.max_steps,
                               resumed=state.global_step > 0)
@@ -72,10 +80,19 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0):
                     self.ctx.emit("stopping", step=state.global_step)
             elif time.time() - self.last_save >= self.checkpoint_s:
                 control.should_save = True
+            self.pace.step(state.global_step)
             if state.is_world_process_zero:
-                prog = self.ctx.progress(state.global_step, state.max_steps, f"step {state.global_step}/{state.max_steps}")
+                eta = self.pace.eta(state.global_step, state.max_steps, planned_s_per_step)
+                extra = {"eta_s": round(eta, 1)} if eta is not None else {}
+                prog = self.ctx.progress(state.global_step, state.max_steps, f"step {state.global_step}/{state.max_steps}",
+                                         **extra)
                 self.last_eta = prog.get("eta_s")
             return control
+
+        def on_train_end(self, args, state, control, **kwargs):  # noqa: ARG002
+            pace = self.pace.seconds_per_step()
+            if speed_key and pace and self.pace.steps >= 3 and not self.slow and state.is_world_process_zero:
+                record(speed_key, pace, self.pace.steps - 1)
 
         def on_save(self, args, state, control, **kwargs):  # noqa: ARG002
             self.last_save = time.time()

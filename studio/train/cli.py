@@ -29,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="recipe.yaml", help="a recipe YAML (a run's recipe.yaml); flags override it")
     p.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
     p.add_argument("--plan", action="store_true", help="print the effective recipe and estimates, do not train")
+    p.add_argument("--calibrate", action="store_true",
+                   help="with --plan: first time 3 real training steps on this machine, so the time is measured")
     p.add_argument("--print-accelerate", type=int, metavar="GPUS", help="print the accelerate launch command and exit")
     p.add_argument("--json", action="store_true", help="one JSON event per line, then a summary")
     p.set_defaults(func=_run)
@@ -95,7 +97,7 @@ def _run(args) -> int:
         if ws is None:
             raise CliError("--workspace is required to start a run (its kept pairs are the training data)")
         if args.plan:
-            return _print_plan(cfg, ws, args.json)
+            return _print_plan(cfg, ws, args.json, getattr(args, "calibrate", False))
         config = {**cfg.to_dict(), "resume": False}
     rank = int(os.environ.get("RANK", "0"))
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and rank != 0:
@@ -148,9 +150,13 @@ def _print_summary(summary: dict) -> None:
         print(f"error: {summary.get('error')}", file=sys.stderr)
 
 
-def _print_plan(cfg, ws, as_json: bool) -> int:
+def _print_plan(cfg, ws, as_json: bool, calibrate: bool = False) -> int:
     from .preview import preview_plan
 
+    if calibrate:
+        from .calibrate import calibrate as measure
+
+        measure(cfg, ws)
     preview = preview_plan(cfg, ws)
     if as_json:
         emit_json(preview)

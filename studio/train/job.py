@@ -63,7 +63,8 @@ def prepare(run_dir: Path, cfg: TrainConfig, ws, tokenizer, dev, world_size: int
         cap = cfg.max_length or get_preset(cfg.preset, dev).max_length
         length = size_max_length(lengths, cfg.max_length, cap)
         mean_tokens = sum(full for _, full in lengths) / max(1, len(lengths))
-        plan = make_plan(cfg, dev, phrasings_per_group(rows["train"]), len(rows["val"]), length, mean_tokens, world_size)
+        plan = make_plan(cfg, dev, phrasings_per_group(rows["train"]), len(rows["val"]), length, mean_tokens, world_size,
+                         n_test=len(rows.get("test", [])))
         plan.save(run_dir)
     resolved = cfg.replace(lr=plan.lr, epochs=plan.epochs, batch_size=plan.batch_size, grad_accum=plan.grad_accum,
                            max_length=plan.max_length, packing=plan.packing, method=plan.method)
@@ -111,7 +112,8 @@ def run(ctx) -> dict:
         ctx.log(f"resuming from step {resume_from['step']}" if resume_from else "no complete checkpoint yet: starting over")
     from .callbacks import make_events_callback
 
-    callback = make_events_callback(ctx, cfg.checkpoint_minutes)
+    callback = make_events_callback(ctx, cfg.checkpoint_minutes, plan.speed_key,
+                                    plan.s_per_step if plan.time_source == "measured" else None)
     ctx.progress(resume_from["step"] if resume_from else 0, plan.max_steps, "loading the model")
     trainer = build_trainer(cfg, plan, dev, model_path, run_dir, rows["train"], rows["val"], [callback], tokenizer)
     trainer.studio_on_checkpoint = lambda step, path: ctx.emit("checkpoint", step=step, path=str(path))

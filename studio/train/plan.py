@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import TrainConfig, default_save_steps, planned_steps
 from .hardware import DeviceInfo, choose_method, compute_dtype, packing_supported
+from .speed import lookup, speed_key
 from .presets import (
     estimate_memory_gb, estimate_time_s, exposures_per_fact, epochs_for_data, fit_warning, get_preset, lr_for_size,
     lr_warning, model_shape,
@@ -43,6 +44,9 @@ class Plan:
     time_s: float
     length: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    time_source: str = "guess"  # "measured": earlier runs of this recipe shape on this machine; "guess": model size
+    s_per_step: float | None = None  # the measured pace behind a "measured" time
+    speed_key: str = ""  # where the run records its own pace (train.speed)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,8 +69,15 @@ class Plan:
             f"packing {'on' if self.packing else 'off'}",
             f"checkpoint every {self.save_steps} steps; eval on val every {self.eval_steps} steps",
             f"exposures per fact: min {self.exposures.get('min')}, median {self.exposures.get('median')}",
-            f"estimated memory {self.memory.get('total_gb')} GB, time {format_duration(self.time_s)}",
+            f"estimated memory {self.memory.get('total_gb')} GB, time {self.time_text()}",
         ]
+
+    def time_text(self) -> str:
+        if self.time_source == "measured" and self.s_per_step:
+            return (f"about {format_duration(self.time_s)} (measured on this machine: "
+                    f"{self.s_per_step:.2g} s a step)")
+        return (f"{format_duration(self.time_s)} (rough guess from the model size: not measured on this machine "
+                "yet; the run's first steps measure it and the ETA follows)")
 
 
 def format_duration(seconds: float | None) -> str:
@@ -81,8 +92,10 @@ def format_duration(seconds: float | None) -> str:
 
 
 def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int], n_val: int,
-              length: dict | None = None, mean_tokens: float | None = None, world_size: int = 1) -> Plan:
-    """The effective recipe. ``train_phrasings``: train rows per fact; ``length``: from ``data.size_max_length``."""
+              length: dict | None = None, mean_tokens: float | None = None, world_size: int = 1,
+              n_test: int | None = None) -> Plan:
+    """The effective recipe. ``train_phrasings``: train rows per fact; ``length``: from ``data.size_max_length``;
+    ``n_test``: held-out questions (None: not known)."""
     method = choose_method(cfg.method, dev)
     preset = get_preset(cfg.preset, dev)
     shape = model_shape(cfg.base_model)
@@ -105,6 +118,10 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
     memory = estimate_memory_gb(shape, method, batch, max_length, cfg.lora_r, 4 if dtype == "fp32" else 2)
     tokens = (mean_tokens or max_length / 2) * batch * accum * steps * world_size
     time_s = estimate_time_s(shape, tokens, preset, method) / max(1, world_size)
+    key = speed_key(cfg.base_model, method, dev.describe(), int(batch), int(accum), int(max_length), bool(packing))
+    measured = lookup(key) if world_size == 1 else None
+    if measured:
+        time_s = measured * steps
     exposures = exposures_per_fact(epochs, train_phrasings)
     warnings = []
     if not dev.is_cuda:
@@ -121,12 +138,18 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
         warnings.append(f"{length['truncated']} training answers will be cut at max length {max_length}")
     if n_val == 0:
         warnings.append("no val pairs: no eval loss (move a phrasing per fact to val in the Review tab)")
+    if n_test == 0:
+        warnings.append(
+            "nothing to evaluate on: no held-out questions, so no evaluation can show what the model learned "
+            "(move a phrasing per fact to the held-out split in the Review tab, or import pairs without a split "
+            "column so some are held out)"
+        )
     return Plan(
         method=method, preset=preset.key, device=dev.describe(), dtype=dtype, lr=float(lr), epochs=float(epochs),
         batch_size=int(batch), grad_accum=int(accum), max_length=int(max_length), packing=bool(packing),
         max_steps=int(steps), save_steps=int(save_steps), eval_steps=int(eval_steps), n_train=n_train, n_val=n_val,
         params=float(shape.params), exposures=exposures, memory=memory, time_s=round(time_s, 1), length=length,
-        warnings=warnings,
+        warnings=warnings, time_source="measured" if measured else "guess", s_per_step=measured, speed_key=key,
     )
 
 

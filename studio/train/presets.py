@@ -34,7 +34,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
-        Preset("cpu", "CPU (test mode: plain LoRA, fp32)", 0, 8, 1, 512, 0.4),
+        Preset("cpu", "CPU (test mode: plain LoRA, fp32)", 0, 8, 1, 512, 0.04),
         Preset("t4", "T4 16 GB (Colab free)", 16, 4, 4, 1024, 65),
         Preset("l4", "L4 24 GB", 24, 8, 2, 2048, 120),
         Preset("a10g", "A10G 24 GB", 24, 8, 2, 2048, 125),
@@ -207,7 +207,9 @@ def estimate_memory_gb(shape: ModelShape, method: str, batch_size: int, max_leng
 
 def estimate_time_s(shape: ModelShape, tokens_total: float, preset: Preset, method: str) -> float:
     """Seconds for ``tokens_total`` trained tokens: ~4 x params FLOPs a token (no weight gradients with LoRA),
-    at 30% of the card's peak (20% for 4-bit dequantization); the CPU figure matches SmolLM2 at ~2.5 s a step."""
+    at 30% of the card's peak (20% for 4-bit dequantization). The CPU figure matches SmolLM2-135M on 2 shared
+    cores (benchmarks/results/train.json: about 23 s a step at batch 8, max length 64). A rough guess: the plan
+    uses the pace measured by earlier runs on the machine when there is one (``train.speed``)."""
     params = shape.params or 1e9
     mfu = 0.2 if method == "qlora" else 0.3
     flops = 4 * params * tokens_total * (1.33)  # activation checkpointing recomputes the forward

@@ -14,16 +14,23 @@ from .plan import make_plan
 
 def workspace_rows(ws, system_prompt: str = "") -> tuple[list[dict], int]:
     """Train rows (prompt/completion + group) and the number of val pairs, from the kept pairs."""
+    train, n_val, _ = _split_rows(ws, system_prompt)
+    return train, n_val
+
+
+def _split_rows(ws, system_prompt: str = "") -> tuple[list[dict], int, int]:
     from ..workspace import PairFilter
 
-    train, n_val = [], 0
+    train, n_val, n_test = [], 0, 0
     for p in ws.iter_pairs(PairFilter(status="kept")):
         if p["split"] == "train":
             train.append({**conversation(p["question"], p["answer"], system_prompt),
                           "group": str(p.get("fact_id") or f"pair-{p['id']}")})
         elif p["split"] == "val":
             n_val += 1
-    return train, n_val
+        elif p["split"] == "heldout":
+            n_test += 1
+    return train, n_val, n_test
 
 
 def _lengths(cfg: TrainConfig, rows: list[dict]) -> list[tuple[int, int]]:
@@ -48,7 +55,7 @@ def _lengths(cfg: TrainConfig, rows: list[dict]) -> list[tuple[int, int]]:
 
 def preview_plan(cfg: TrainConfig, ws, dev: DeviceInfo | None = None) -> dict:
     dev = dev or detect()
-    rows, n_val = workspace_rows(ws, cfg.system_prompt)
+    rows, n_val, n_test = _split_rows(ws, cfg.system_prompt)
     groups: dict[str, int] = {}
     for r in rows:
         groups[r["group"]] = groups.get(r["group"], 0) + 1
@@ -58,12 +65,12 @@ def preview_plan(cfg: TrainConfig, ws, dev: DeviceInfo | None = None) -> dict:
     cap = cfg.max_length or get_preset(cfg.preset, dev).max_length
     length = size_max_length(lengths, cfg.max_length, cap) if lengths else {}
     mean = sum(f for _, f in lengths) / len(lengths) if lengths else None
-    plan = make_plan(cfg, dev, groups, n_val, length, mean, max(1, dev.count))
+    plan = make_plan(cfg, dev, groups, n_val, length, mean, max(1, dev.count), n_test=n_test)
     warnings = list(plan.warnings)
     if not rows:
         warnings.insert(0, "no kept training pairs yet: keep some pairs in the Review tab first")
     return {"plan": plan.to_dict(), "lines": plan.summary_lines(), "warnings": warnings, "n_train": len(rows),
-            "n_val": n_val, "facts": len(groups)}
+            "n_val": n_val, "n_test": n_test, "facts": len(groups)}
 
 
 __all__ = ["preview_plan", "workspace_rows"]

@@ -30,8 +30,33 @@ def _shown(text: str) -> str:
     return html.escape(text or "", quote=False)
 
 
+def expectations_markdown(path: str | None, lang: str = "en") -> str:
+    """What to expect from the adapter at ``path`` (a run or adapter folder already checked by ``app.user_path``),
+    as Markdown in the page's language; empty without an adapter or when nothing needs saying."""
+    from ..hub.expectations import assess, run_facts
+
+    if not path:
+        return ""
+    items = assess(run_facts(path))
+    if not items:
+        return ""
+    return "\n".join([f"**{t('chat.expect_title', lang)}**", *(f"- {t('chat.expect_' + e.code, lang, **e.params)}"
+                                                             for e in items)])
+
+
+def speed_text(key: str, rate: float | None, max_new: int, lang: str) -> str:
+    """``chat.eta`` / ``chat.speed`` with the measured pace, or ``chat.eta_unknown`` before any measurement."""
+    from ..chat.speed import reply_seconds
+    from ..train.plan import format_duration
+
+    seconds = reply_seconds(rate, max_new)
+    if seconds is None:
+        return t("chat.eta_unknown", lang) if key == "chat.eta" else ""
+    return t(key, lang, tokens=max_new, rate=rate, time=format_duration(max(1.0, seconds)))
+
+
 def build(app: AppContext) -> None:
-    app.tr(gr.Markdown(t("chat.intro")), "chat.intro", prop="value")
+    app.tr(gr.Markdown(t("chat.about")), "chat.about", prop="value")
     default_base = BUNDLED_CHAT if bundled_chat_available() else None
     with gr.Row():
         base_model = app.tr(gr.Dropdown([(c.label, c.value) for c in chat_model_choices()], value=default_base,
@@ -58,6 +83,7 @@ def build(app: AppContext) -> None:
         send = app.tr(gr.Button(t("chat.send"), variant="primary", elem_id="chat-send", scale=1), "chat.send",
                       prop="value")
         clear = app.tr(gr.Button(t("chat.clear"), scale=1), "chat.clear", prop="value")
+    expect = gr.Markdown("", elem_id="chat-expectations")
     status = gr.Markdown("", elem_id="chat-status")
 
     def refresh_adapters(ws_name: str, request: gr.Request):
@@ -70,6 +96,17 @@ def build(app: AppContext) -> None:
     def on_adapter(path: str | None, current: str | None):
         base = adapter_base_model(path) if path else ""
         return gr.update(value=base) if base else gr.update(value=current)
+
+    def on_expect(adapter_choice, adapter_dir, lang, ws_name=None, request: gr.Request = None):
+        try:
+            ws = app.open_workspace(ws_name, request)
+            try:
+                found = app.user_path(ws, (adapter_dir or "").strip() or adapter_choice, "adapter")
+            finally:
+                ws.close()
+        except (StudioPathError, WorkspaceError):
+            return ""
+        return expectations_markdown(str(found) if found else None, lang)
 
     def on_send(text, base_hist, tuned_hist, base_name, adapter_choice, adapter_dir, system_prompt, temp, max_new,
                 lang, ws_name=None, request: gr.Request = None):
@@ -103,7 +140,10 @@ def build(app: AppContext) -> None:
         base_hist = base_hist + [user, {"role": "assistant", "content": ""}]
         tuned_hist = tuned_hist + ([user, {"role": "assistant", "content": ""}] if chosen else [])
         what = f"{base_name} + adapter" if chosen else str(base_name)
-        yield base_hist, tuned_hist, "", t("chat.loading", lang, what=what)
+        from ..chat.engine import expected_speed
+
+        eta = speed_text("chat.eta", expected_speed(base_name or "", pair=bool(chosen)), int(max_new), lang)
+        yield base_hist, tuned_hist, "", t("chat.loading", lang, what=what) + " " + eta
         try:
             settings = ChatSettings.from_dict({"system_prompt": system_prompt or "", "temperature": temp,
                                                "max_new_tokens": int(max_new)})
@@ -115,23 +155,29 @@ def build(app: AppContext) -> None:
             done = t("chat.ready", lang, models=names)
             if not tuned:
                 done += " " + t("chat.no_adapter", lang)
+            yield base_hist, tuned_hist, "", eta
             for b, tu in stream_pair(base, tuned, build_messages(prior_base, text, settings.system_prompt),
                                      build_messages(prior_tuned, text, settings.system_prompt), settings):
                 base_hist[-1] = {"role": "assistant", "content": _shown(b)}
                 if tuned:
                     tuned_hist[-1] = {"role": "assistant", "content": _shown(tu)}
-                yield base_hist, tuned_hist, "", ""
+                yield base_hist, tuned_hist, "", eta
         except (ChatError, ConfigError, ValueError) as exc:
             yield base_hist, tuned_hist, "", t("msg.error", lang, message=str(exc))
             return
         for hist in (base_hist, tuned_hist):
             if hist and not str(hist[-1]["content"]).strip():
                 hist[-1] = {"role": "assistant", "content": t("chat.blank", lang)}
-        yield base_hist, tuned_hist, "", done
+        measured = (tuned or base).tokens_per_s
+        yield base_hist, tuned_hist, "", " ".join(filter(None, [done, speed_text("chat.speed", measured, int(max_new),
+                                                                                   lang)]))
 
     refresh.click(refresh_adapters, [app.workspace_name], [adapter])
     app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter])
     adapter.change(on_adapter, [adapter, base_model], [base_model])
+    expect_inputs = [adapter, adapter_path, app.language, app.workspace_name]
+    for source in (adapter, adapter_path, app.language):
+        source.change(on_expect, expect_inputs, [expect], api_visibility="private")
     inputs = [message, base_box, tuned_box, base_model, adapter, adapter_path, system, temperature, max_tokens,
               app.language, app.workspace_name]
     outputs = [base_box, tuned_box, message, status]

@@ -62,7 +62,8 @@ def test_not_evaluated_card_has_no_voice_and_valid_metadata():
     from studio.hub.card import build_card
 
     text = str(build_card(_ctx()))
-    assert "**Not evaluated.**" in text and "model-index" not in text and "## Voice" not in text
+    assert "This adapter was not evaluated" in text and "**Not evaluated.**" in text
+    assert "model-index" not in text and "## Voice" not in text
     card = ModelCard(text)
     assert card.data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct" and card.data.library_name == "peft"
 

@@ -1,0 +1,101 @@
+"""Measured training pace on this machine, so the plan's time is not a guess once a run has measured it.
+
+Every run records its seconds per optimizer step for its recipe shape (base model, method, device, CPU count,
+batch, accumulation, max length, packing; a moving average in the studio's cache folder). The plan uses the
+stored pace when there is one; otherwise its time is a rough guess from the model size and the card, labelled
+so. During a run :class:`StepPace` turns the run's own step times into the live ETA (model loading and the
+first step's warm-up excluded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..paths import cache_dir
+
+FILE = "train_speed.json"
+WINDOW = 50  # steps the live pace averages over
+
+
+def speed_key(base_model: str, method: str, device: str, batch: int, accum: int, max_length: int,
+              packing: bool) -> str:
+    return f"{base_model}|{method}|{device}|cpu{os.cpu_count()}|b{batch}x{accum}|len{max_length}|pack{int(packing)}"
+
+
+def _path(root: Path | None = None) -> Path:
+    return cache_dir(root) / FILE
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record(key: str, seconds_per_step: float, steps: int, root: Path | None = None) -> None:
+    """Fold ``steps`` steps at ``seconds_per_step`` into the stored average (older runs weigh at most 50 steps)."""
+    if steps <= 0 or not seconds_per_step or seconds_per_step <= 0:
+        return
+    path = _path(root)
+    data = _read(path)
+    old = data.get(key)
+    if old:
+        weight = min(old.get("steps", 0), WINDOW)
+        seconds_per_step = (old["seconds_per_step"] * weight + seconds_per_step * steps) / (weight + steps)
+        steps += old.get("steps", 0)
+    data[key] = {"seconds_per_step": round(seconds_per_step, 4), "steps": steps, "at": time.time()}
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only or full disk: the next plan stays a guess
+        pass
+
+
+def lookup(key: str, root: Path | None = None) -> float | None:
+    entry = _read(_path(root)).get(key)
+    return float(entry["seconds_per_step"]) if entry else None
+
+
+class StepPace:
+    """Seconds per step from the run's own step times; the first step (warm-up) is dropped once others exist."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.times: list[tuple[int, float]] = []
+        self.steps = 0  # steps timed since begin
+
+    def begin(self, step: int) -> None:
+        self.times = [(step, self.clock())]
+        self.steps = 0
+
+    def step(self, step: int) -> None:
+        if not self.times:
+            self.begin(step)
+            return
+        self.times.append((step, self.clock()))
+        self.times = self.times[-(WINDOW + 2):]
+        self.steps += 1
+
+    def seconds_per_step(self) -> float | None:
+        points = self.times[1:] if len(self.times) >= 3 else self.times  # without the warm-up step when possible
+        if len(points) < 2:
+            return None
+        (s0, t0), (s1, t1) = points[0], points[-1]
+        return (t1 - t0) / (s1 - s0) if s1 > s0 and t1 > t0 else None
+
+    def eta(self, step: int, max_steps: int, planned_s_per_step: float | None = None) -> float | None:
+        """Seconds left: the measured pace, else the plan's pace (measured by earlier runs), else unknown."""
+        pace = self.seconds_per_step() or planned_s_per_step
+        if pace is None:
+            return None
+        return max(0.0, (max_steps - step) * pace)
+
+
+__all__ = ["speed_key", "record", "lookup", "StepPace"]

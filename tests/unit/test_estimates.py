@@ -1,0 +1,158 @@
+"""Time estimates from measurements: the training pace (stored per recipe shape, live from the run's own steps)
+and the chat reply speed (tokens/s of the loaded model), with fake clocks and recorded timings."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.chat import speed as chat_speed
+from studio.train import speed as train_speed
+from studio.train.config import TrainConfig
+from studio.train.hardware import CPU
+from studio.train.plan import make_plan
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_step_pace_drops_the_warm_up_and_gives_the_eta():
+    clock = FakeClock()
+    pace = train_speed.StepPace(clock)
+    assert pace.eta(0, 100) is None and pace.eta(0, 100, planned_s_per_step=2.0) == 200.0
+    pace.begin(0)
+    clock.now = 30.0  # first step: warm-up (model on device, first graph)
+    pace.step(1)
+    assert pace.seconds_per_step() == 30.0  # one step: all we know
+    for step in range(2, 11):  # then 5 s a step
+        clock.now += 5.0
+        pace.step(step)
+    assert pace.seconds_per_step() == pytest.approx(5.0)
+    assert pace.eta(10, 40, planned_s_per_step=1.0) == pytest.approx(150.0)  # measured beats planned
+    for step in range(11, 200):  # the pace changes (another job started): the window follows it
+        clock.now += 9.0
+        pace.step(step)
+    assert pace.seconds_per_step() == pytest.approx(9.0) and pace.steps == 199
+
+
+def test_stored_pace_makes_the_plan_measured(own_cache):
+    cfg = TrainConfig(base_model="bundled:smollm2-135m-instruct")
+    groups = {f"f{i}": 3 for i in range(12)}
+    guess = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
+    assert guess.time_source == "guess" and "rough guess" in " ".join(guess.summary_lines())
+    # a recorded run: 40 steps took 12m 23s (18.6 s a step) on this machine
+    train_speed.record(guess.speed_key, 743 / 40, 40)
+    plan = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
+    assert plan.time_source == "measured" and plan.time_s == pytest.approx(743 / 40 * plan.max_steps, rel=1e-3)
+    assert "measured on this machine" in plan.time_text()
+    other = make_plan(cfg.replace(batch_size=4), CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
+    assert other.time_source == "guess"  # another recipe shape is not measured by this run
+    train_speed.record(guess.speed_key, 10.0, 40)  # runs are averaged
+    assert train_speed.lookup(guess.speed_key) == pytest.approx((743 / 40 * 40 + 10.0 * 40) / 80, rel=1e-3)
+
+
+def test_cpu_guess_is_not_ten_times_too_fast():
+    # benchmarks/results/train.json: SmolLM2-135M on 2 cores, batch 8, max length 64 took about 23 s a step
+    cfg = TrainConfig(base_model="bundled:smollm2-135m-instruct", max_steps=2)
+    plan = make_plan(cfg, CPU, {f"f{i}": 3 for i in range(12)}, 12, {"max_length": 64}, 45)
+    assert 23 / 2 <= plan.time_s / 2 <= 23 * 2
+
+
+def test_callback_reports_the_runs_own_pace_and_records_it(own_cache):
+    from types import SimpleNamespace
+
+    from studio.train.callbacks import make_events_callback
+
+    class Ctx:
+        def __init__(self):
+            self.progress_calls = []
+
+        def stop_requested(self):
+            return False
+
+        def emit(self, *a, **k):
+            pass
+
+        def progress(self, done, total, message="", **extra):
+            self.progress_calls.append(extra)
+            return {"eta_s": extra.get("eta_s")}
+
+    ctx = Ctx()
+    cb = make_events_callback(ctx, speed_key="k", planned_s_per_step=3.0)
+    clock = FakeClock()
+    cb.pace = train_speed.StepPace(clock)
+    state = SimpleNamespace(global_step=0, max_steps=10, is_world_process_zero=True)
+    control = SimpleNamespace(should_training_stop=False, should_save=False)
+    cb.on_train_begin(None, state, control)
+    clock.now = 20.0
+    state.global_step = 1
+    cb.on_step_end(None, state, control)
+    for step in range(2, 6):
+        clock.now += 4.0
+        state.global_step = step
+        cb.on_step_end(None, state, control)
+    assert ctx.progress_calls[-1]["eta_s"] == pytest.approx(20.0)  # 5 steps left at 4 s
+    cb.on_train_end(None, state, control)
+    assert train_speed.lookup("k") == pytest.approx(4.0)
+
+
+def test_chat_speed_meter_store_and_wait():
+    clock = FakeClock()
+    meter = chat_speed.ReplyMeter(clock)
+    assert meter.rate(10) is None  # no time passed
+    clock.now = 156.0  # a recorded CPU reply: 128 tokens in 156 s
+    rate = meter.rate(128)
+    assert rate == pytest.approx(128 / 156)
+    assert chat_speed.reply_seconds(rate, 128) == pytest.approx(156.0)
+    assert chat_speed.reply_seconds(None, 128) is None
+
+
+def test_chat_speed_store_and_status_text(own_cache):
+    from studio.ui.chat import speed_text
+
+    key = chat_speed.speed_key("bundled:smollm2-135m-instruct", "cpu", pair=True)
+    assert chat_speed.lookup(key) is None
+    assert "first reply" in speed_text("chat.eta", None, 128, "en")
+    chat_speed.record(key, 0.8, 128)
+    assert chat_speed.lookup(key) == pytest.approx(0.8)
+    text = speed_text("chat.eta", chat_speed.lookup(key), 128, "en")
+    assert "0.8 tokens/s" in text and "2m 40s" in text and "seconds" not in text
+
+
+def test_engine_measures_tokens_per_second(tiny_llama, own_cache):
+    from studio.chat.engine import ChatSettings, ModelCache, build_messages, expected_speed, stream_reply
+
+    loaded = ModelCache(1).get(str(tiny_llama))
+    assert loaded.tokens_per_s is None and expected_speed(str(tiny_llama), pair=False) is None
+    list(stream_reply(loaded, build_messages([], "hello"), ChatSettings(max_new_tokens=8)))
+    assert loaded.tokens_per_s and loaded.tokens_per_s > 0
+    assert expected_speed(str(tiny_llama), pair=False) == pytest.approx(loaded.tokens_per_s, rel=1e-2)
+
+
+def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_llama, own_cache, capsys):
+    import json
+
+    from studio.cli import main
+    from tests.fixtures.train_data import make_facts_workspace
+
+    ws = make_facts_workspace(tmp_path / "home" / "workspaces" / "facts", n_facts=4)
+    args = ["train", "--workspace", str(ws.path), "--base-model", str(tiny_llama), "--output", str(tmp_path / "x"),
+            "--plan", "--json"]
+    assert main(args) == 0
+    before = json.loads(capsys.readouterr().out)["plan"]
+    assert before["time_source"] == "guess"
+    assert main(args + ["--calibrate"]) == 0
+    after = json.loads(capsys.readouterr().out)["plan"]
+    assert after["time_source"] == "measured" and after["s_per_step"] > 0
+    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"], rel=0.01)
+    assert not (tmp_path / "x").exists()  # the calibration leaves no run behind
