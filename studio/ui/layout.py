@@ -81,8 +81,10 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
             try:
                 app.open_workspace(name, request, create=True)
             except Exception as exc:  # noqa: BLE001 - shown as a message
-                return gr.update(), gr.update(), t("msg.error", lang, message=str(exc))
-            return gr.update(choices=app.list_workspaces(request), value=name), "", t("app.workspace_created", lang, name=name)
+                return gr.update(), gr.update(), t("msg.error", lang, message=str(exc)), gr.skip()
+            app.remember_workspace(name, request)
+            return (gr.update(choices=app.list_workspaces(request), value=name), "",
+                    t("app.workspace_created", lang, name=name), name)
 
         def on_pick(ws_name: str, request: gr.Request):
             if not ws_name or ws_name not in app.list_workspaces(request):
@@ -98,13 +100,15 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
         app.workspace_name.change(on_summary, [app.workspace_name, app.language], summary, show_progress="hidden")
 
         translated = app.i18n.components
-        app.workspace_name.change(on_pick, [app.workspace_name], [last_ws], show_progress="hidden")
+        # kept in this browser (and on a Space per visitor) when the user picks or creates one; not on `change`,
+        # which also fires for the load's own update and, behind a busy queue, may come too late or not at all
+        app.workspace_name.input(on_pick, [app.workspace_name], [last_ws], show_progress="hidden", queue=False)
         # hidden progress: a finished load event otherwise flashes Gradio's own untranslated "common.complete"
         demo.load(on_load, [last_ws], [app.language, lang_radio, app.workspace_name, banner, visitor, *translated],
                   show_progress="hidden").then(None, [visitor], None, js=KEEP_VISITOR_JS, show_progress="hidden")
         lang_radio.input(on_language, [lang_radio, app.workspace_name], [app.language, banner, *translated])
-        create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, created])
-        new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, created])
+        create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, created, last_ws])
+        new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, created, last_ws])
         _quiet_on_load(demo, app.workspace_name)
     return demo
 
