@@ -200,7 +200,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             return t("msg.error", lang, message=_first_line(exc))
         return t("train.state.stopping", lang)
 
-    live_outputs = [timer, status_box, latest_box, loss_plot, lr_plot, tps_plot, log_box, ckpt_table]
+    live_outputs = [timer, status_box, latest_box, loss_plot, lr_plot, tps_plot, log_box, ckpt_table, plan_box]
 
     def poll(rid, ws_name, lang, request: gr.Request):
         if not rid:
@@ -212,7 +212,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             status = runner.status(rid)
             view = run_view(runner.run_dir(rid))
         except Exception as exc:  # noqa: BLE001
-            return [gr.Timer(active=False), t("msg.error", lang, message=_first_line(exc))] + [gr.update()] * 6
+            return [gr.Timer(active=False), t("msg.error", lang, message=_first_line(exc))] + [gr.update()] * 7
         state = status.get("state", "unknown")
         result = status.get("result") or {}
         adapter = adapter_label(result.get("adapter") or view.get("adapter") or "", rid, lang, app.on_space)
@@ -220,7 +220,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
                  error=status.get("error") or "", step=result.get("step") or view["latest"].get("step") or 0)
         line = head + (" · " + progress_text(status) if state in ACTIVE else "")
         return [gr.Timer(active=state in ACTIVE), line, latest_numbers(view["latest"]), _frame(view["loss"], LOSS_SERIES),
-                _frame(view["lr"]), _frame(view["tps"]), view["log"], _checkpoint_frame(view["checkpoints"])]
+                _frame(view["lr"]), _frame(view["tps"]), view["log"], _checkpoint_frame(view["checkpoints"]),
+                view["plan_text"] or gr.update()]  # the followed run's recipe (the worker writes it once planned)
 
     def reattach(ws_name, request: gr.Request):
         """After a reload or a workspace switch: follow the running training run, or show the last one, with the
