@@ -14,7 +14,7 @@ from ..workspace import KINDS, SPLITS, STATUSES, ConflictError, PairFilter, Pair
 from .actions import record_action
 from .errors import DatasetError
 
-PAGE_SIZES = (50, 100, 200)
+PAGE_SIZES = (20, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 200
 
@@ -227,7 +227,9 @@ def edit_cell(ws: Workspace, state: ViewState, row_index: int, col_index: int, v
     try:
         fields = cell_to_fields(col_index, value, current)
         if not fields or all(current.get(k) == v for k, v in fields.items()):
-            return EditOutcome(True, f"pair {pair_id}: no change", current, pair_to_row(current))
+            # the browser sends an edit only when the cell's text changed, so a stored value equal to the typed one
+            # means this edit was already saved (Gradio repeats an edit when the table is redrawn after a save)
+            return EditOutcome(True, f"pair {pair_id}: saved ({column})", current, pair_to_row(current))
         before = {k: current.get(k) for k in fields}
         updated = ws.update_pair(pair_id, expected_version=version, **fields)
     except ConflictError:

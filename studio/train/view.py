@@ -35,7 +35,7 @@ def read_all_events(run_dir: Path) -> list[dict]:
 
 def run_view(run_dir: Path, events: list[dict] | None = None, log_lines: int = 14) -> dict:
     """Plot rows (``loss``: step/value/series train|val; ``lr``; ``tps``), ``latest`` numbers, ``log`` text,
-    ``checkpoints`` (step, saved, path) and ``plan`` (dict or None)."""
+    ``checkpoints`` (step, saved, path), ``plan`` (dict or None) and ``plan_text`` (the effective recipe's lines)."""
     run_dir = Path(run_dir)
     events = read_all_events(run_dir) if events is None else events
     loss, lr, tps, logs = [], [], [], []
@@ -67,6 +67,7 @@ def run_view(run_dir: Path, events: list[dict] | None = None, log_lines: int = 1
     return {
         "loss": _thin(_dedupe(loss)), "lr": _thin(_dedupe(lr)), "tps": _thin(_dedupe(tps)), "latest": latest,
         "log": "\n".join(logs[-log_lines:]), "checkpoints": checkpoints, "plan": plan.to_dict() if plan else None,
+        "plan_text": "\n".join(plan.summary_lines()) if plan else "",
         "resumed_from": resumed_from, "adapter": str(run_dir / "adapter") if (run_dir / "adapter").is_dir() else None,
     }
 

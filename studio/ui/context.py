@@ -15,6 +15,8 @@ from .i18n import Translator, t
 
 DEFAULT_WORKSPACE = "default"
 VISITOR_COOKIE = "studio_visitor"
+LAST_WORKSPACE_FILE = ".last_workspace"
+BROWSER_KEY = "studio_workspace"
 
 
 @dataclass
@@ -150,6 +152,40 @@ class AppContext:
         if not create and not (folder / "workspace.db").is_file():  # never show the server's folder on the page
             raise WorkspaceError(f"unknown workspace {name!r}: pick another one or create it (it may have been deleted)")
         return Workspace.open(folder, create=create)
+
+    def remembered_workspace(self, names: list[str], browser_value: Any = None, request: Any = None) -> str:
+        """The workspace a freshly opened page shows: the one this browser used last (``gr.BrowserState``), else on a
+        Space the one this visitor used last (kept on the server, per visitor), else "default", else the first."""
+        candidates = [browser_value if isinstance(browser_value, str) else None]
+        if self.on_space:
+            try:
+                candidates.append((self.workspaces_dir(request) / LAST_WORKSPACE_FILE).read_text().strip())
+            except OSError:
+                pass
+        candidates.append(DEFAULT_WORKSPACE)
+        for name in candidates:
+            if name and name in names:
+                return name
+        return names[0] if names else DEFAULT_WORKSPACE
+
+    def remember_workspace(self, name: str | None, request: Any = None) -> None:
+        """On a Space, keep the visitor's last workspace on the server too (their other browsers find it)."""
+        if not self.on_space or not name:
+            return
+        try:
+            (self.workspaces_dir(request) / LAST_WORKSPACE_FILE).write_text(name)
+        except OSError:
+            pass
+
+    def browser_secret(self) -> str:
+        """Encrypts the browser's remembered workspace; stable across restarts (a random one forgets on restart)."""
+        import os
+
+        from ..space import visitor_secret
+
+        env = os.environ.get("STUDIO_BROWSER_SECRET")
+        key = env.encode() if env else visitor_secret(self.root)
+        return hashlib.sha256(b"studio-browser:" + key).hexdigest()[:32]
 
     def runner(self, workspace: Any):
         from ..jobs import JobRunner

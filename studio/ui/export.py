@@ -44,6 +44,7 @@ def _stage_options(repo_id, weights, license_, card_text=None, language=None):
 
 
 def build(app: AppContext) -> None:
+    own_tab = getattr(gr.context.Context, "block", None)  # the gr.Tab this tab is built in (by the layout)
     app.tr(gr.Markdown(t("export.intro")), "export.intro", prop="value")
     app.tr(gr.Markdown(t("export.login_md")), "export.login_md", prop="value")
     with gr.Row():
@@ -138,12 +139,33 @@ def build(app: AppContext) -> None:
         finally:
             ws.close()
 
-    def refresh_adapters(ws_name, request: gr.Request):
+    def refresh_adapters(ws_name, request: gr.Request, current=None):
         try:
             choices = [(c.label, c.path) for c in find_adapters(app.open_workspace(ws_name, request))]
         except Exception:  # noqa: BLE001 - no workspace yet: an empty list
             choices = []
-        return gr.update(choices=choices, value=choices[0][1] if choices else None)
+        keep = current if current in [c[1] for c in choices] else None
+        return gr.update(choices=choices, value=keep or (choices[0][1] if choices else None))
+
+    def follow_adapters(ws_name, current, known, request: gr.Request):
+        """The adapter list as runs finish (no Refresh needed); untouched while nothing changed."""
+        try:
+            paths = [c.path for c in find_adapters(app.open_workspace(ws_name, request))]
+        except Exception:  # noqa: BLE001
+            paths = []
+        if paths == (known or []):
+            return gr.skip(), gr.skip()
+        return refresh_adapters(ws_name, request, current), paths
+
+    def reattach_push(ws_name, request: gr.Request):
+        """A push of this workspace still running (another page, before a reload): follow it."""
+        try:
+            found = app.runner(app.open_workspace(ws_name, request)).latest("push")
+        except Exception:  # noqa: BLE001
+            found = None
+        if not found or found.get("state") not in ("queued", "running", "stopping"):
+            return gr.skip(), gr.skip()
+        return found["id"], gr.Timer(active=True)
 
     def on_weights(value, choice, path, lang, ws_name=None, request: gr.Request = None):
         if value != "merged":
@@ -283,7 +305,14 @@ def build(app: AppContext) -> None:
 
     who_btn.click(whoami_h, [token, app.language], [who], api_visibility="private")
     refresh.click(refresh_adapters, [app.workspace_name], [adapter])
-    app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter])
+    known = gr.State([])
+    adapter_timer = gr.Timer(10.0)
+    app.workspace_name.change(refresh_adapters, [app.workspace_name], [adapter], show_progress="hidden")
+    app.workspace_name.change(reattach_push, [app.workspace_name], [run_id, timer], show_progress="hidden")
+    adapter_timer.tick(follow_adapters, [app.workspace_name, adapter, known], [adapter, known], concurrency_limit=None,
+                       show_progress="hidden")
+    if isinstance(own_tab, gr.Tab):
+        own_tab.select(follow_adapters, [app.workspace_name, adapter, known], [adapter, known], show_progress="hidden")
     weights.change(on_weights, [weights, adapter, adapter_path, app.language, app.workspace_name], [merged_warn])
     preview_btn.click(on_preview, [adapter, adapter_path, repo_id, weights, license_, app.language, app.workspace_name],
                       [card_edit, card_view], api_name="export_preview")

@@ -9,7 +9,7 @@ import importlib
 
 import gradio as gr
 
-from .context import DEFAULT_WORKSPACE, VISITOR_COOKIE, AppContext
+from .context import BROWSER_KEY, DEFAULT_WORKSPACE, VISITOR_COOKIE, AppContext
 from .i18n import browser_language, t
 from .strings import LANGUAGE_NAMES
 
@@ -48,6 +48,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
             with gr.Column(scale=2, min_width=220):
                 new_name = app.tr(gr.Textbox(label=t("app.workspace_new"), elem_id="studio-new-workspace", max_lines=1), "app.workspace_new")
                 create_btn = app.tr(gr.Button(t("app.workspace_create"), size="sm"), "app.workspace_create", prop="value")
+                created = gr.Markdown("", elem_id="studio-workspace-message")  # beside the picker, not below the tabs
             with gr.Column(scale=1, min_width=140):
                 lang_radio = gr.Radio(
                     [(name, code) for code, name in LANGUAGE_NAMES.items()], value="en", label=t("app.language"), elem_id="studio-language"
@@ -59,16 +60,17 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
                 with gr.Tab(t(f"tab.{name}"), id=name, elem_id=f"tab-{name}") as tab:
                     app.tr(tab, f"tab.{name}")
                     importlib.import_module(f"studio.ui.{name}").build(app)
-        status = gr.Markdown("", elem_id="studio-status")
         visitor = gr.Textbox(visible=False)
+        # the last workspace of this browser, so a reload or a later visit opens it again (encrypted in localStorage)
+        last_ws = gr.BrowserState(None, storage_key=BROWSER_KEY, secret=app.browser_secret())
 
-        def on_load(request: gr.Request):
+        def on_load(remembered, request: gr.Request):
             lang = browser_language(request.headers.get("accept-language") if request else None)
             names = app.list_workspaces(request)
             if not names:
                 app.open_workspace(DEFAULT_WORKSPACE, request, create=True)
                 names = [DEFAULT_WORKSPACE]
-            value = DEFAULT_WORKSPACE if DEFAULT_WORKSPACE in names else names[0]
+            value = app.remembered_workspace(names, remembered, request)
             app.remember_language(request, lang)
             return [lang, lang, gr.update(choices=names, value=value), _banner(app, lang, request),
                     app.visitor_token(request), *app.i18n.updates(lang)]
@@ -82,8 +84,16 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
             try:
                 app.open_workspace(name, request, create=True)
             except Exception as exc:  # noqa: BLE001 - shown as a message
-                return gr.update(), gr.update(), t("msg.error", lang, message=str(exc))
-            return gr.update(choices=app.list_workspaces(request), value=name), "", t("app.workspace_created", lang, name=name)
+                return gr.update(), gr.update(), t("msg.error", lang, message=str(exc)), gr.skip()
+            app.remember_workspace(name, request)
+            return (gr.update(choices=app.list_workspaces(request), value=name), "",
+                    t("app.workspace_created", lang, name=name), name)
+
+        def on_pick(ws_name: str, request: gr.Request):
+            if not ws_name or ws_name not in app.list_workspaces(request):
+                return gr.skip()
+            app.remember_workspace(ws_name, request)
+            return ws_name
 
         def on_summary(ws_name: str, lang: str, request: gr.Request):
             return workspace_summary(app, ws_name, lang, request)
@@ -93,12 +103,25 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
         app.workspace_name.change(on_summary, [app.workspace_name, app.language], summary, show_progress="hidden")
 
         translated = app.i18n.components
-        demo.load(on_load, None, [app.language, lang_radio, app.workspace_name, banner, visitor, *translated]).then(
-            None, [visitor], None, js=KEEP_VISITOR_JS)
+        # kept in this browser (and on a Space per visitor) when the user picks or creates one; not on `change`,
+        # which also fires for the load's own update and, behind a busy queue, may come too late or not at all
+        app.workspace_name.input(on_pick, [app.workspace_name], [last_ws], show_progress="hidden", queue=False)
+        # hidden progress: a finished load event otherwise flashes Gradio's own untranslated "common.complete"
+        demo.load(on_load, [last_ws], [app.language, lang_radio, app.workspace_name, banner, visitor, *translated],
+                  show_progress="hidden").then(None, [visitor], None, js=KEEP_VISITOR_JS, show_progress="hidden")
         lang_radio.input(on_language, [lang_radio, app.workspace_name], [app.language, banner, *translated])
-        create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
-        new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, status])
+        create_btn.click(on_create, [new_name, app.language], [app.workspace_name, new_name, created, last_ws])
+        new_name.submit(on_create, [new_name, app.language], [app.workspace_name, new_name, created, last_ws])
+        _quiet_on_load(demo, app.workspace_name)
     return demo
+
+
+def _quiet_on_load(demo: gr.Blocks, picker) -> None:
+    """Events that run as the page opens (load, and every tab's reaction to the picked workspace) show no progress:
+    a finished event otherwise flashes Gradio's own "common.complete" before its translations have loaded."""
+    for fn in demo.fns.values():
+        if any(event == "load" or (block_id == picker._id and event == "change") for block_id, event in fn.targets):
+            fn.show_progress = "hidden"
 
 
 def workspace_summary(app: AppContext, ws_name: str | None, lang: str, request) -> str:

@@ -133,6 +133,8 @@ def build(app: AppContext) -> None:
         except Exception as exc:  # noqa: BLE001
             return gr.skip(), gr.skip(), _err(exc)
         edited = HEADERS[col] if 0 <= col < len(HEADERS) else ""
+        if out.ok and not out.changed:  # a repeat of an edit already saved: keep the table and the message as they are
+            return gr.skip(), view.to_dict(), gr.skip()
         if out.ok and edited not in ("keep", "status", "split", "kind", "flags"):
             return gr.skip(), view.to_dict(), out.message  # the browser already shows the new text
         try:

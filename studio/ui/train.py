@@ -105,7 +105,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     with gr.Row():
         with gr.Column():
             app.tr(gr.Markdown("**" + t("train.lr_plot") + "**"), "train.lr_plot_md", prop="value")
-            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False,
+            # ".1e": "2.0e-4" fits the axis; the default format clips small rates to "0010"
+            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False, y_axis_format=".1e",
                                   elem_id="train-lr-plot", height=220)
         with gr.Column():
             app.tr(gr.Markdown("**" + t("train.tps_plot") + "**"), "train.tps_plot_md", prop="value")
@@ -118,6 +119,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     app.i18n.register_headers(ckpt_table, ["train.col_step", "train.col_saved", "train.col_path"])
     run_id = gr.State(None)
     timer = gr.Timer(2.0, active=False)
+    watch = gr.Timer(5.0)  # finds a run started elsewhere (another page, the CLI) after this page opened
 
     form = [base_model, preset, method, lr, epochs, max_steps, batch, accum, max_length, packing, lora_r, lora_alpha,
             lora_dropout, save_steps, keep, minutes, seed, system_prompt, early, remote]
@@ -199,7 +201,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             return t("msg.error", lang, message=_first_line(exc))
         return t("train.state.stopping", lang)
 
-    live_outputs = [timer, status_box, latest_box, loss_plot, lr_plot, tps_plot, log_box, ckpt_table]
+    live_outputs = [timer, status_box, latest_box, loss_plot, lr_plot, tps_plot, log_box, ckpt_table, plan_box]
 
     def poll(rid, ws_name, lang, request: gr.Request):
         if not rid:
@@ -211,26 +213,44 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             status = runner.status(rid)
             view = run_view(runner.run_dir(rid))
         except Exception as exc:  # noqa: BLE001
-            return [gr.Timer(active=False), t("msg.error", lang, message=_first_line(exc))] + [gr.update()] * 6
+            return [gr.Timer(active=False), t("msg.error", lang, message=_first_line(exc))] + [gr.update()] * 7
         state = status.get("state", "unknown")
         result = status.get("result") or {}
-        head = t(f"train.state.{state}", lang, adapter=result.get("adapter") or view.get("adapter") or "",
+        adapter = adapter_label(result.get("adapter") or view.get("adapter") or "", rid, lang, app.on_space)
+        head = t(f"train.state.{state}", lang, adapter=adapter,
                  error=status.get("error") or "", step=result.get("step") or view["latest"].get("step") or 0)
         line = head + (" · " + progress_text(status) if state in ACTIVE else "")
         return [gr.Timer(active=state in ACTIVE), line, latest_numbers(view["latest"]), _frame(view["loss"], LOSS_SERIES),
-                _frame(view["lr"]), _frame(view["tps"]), view["log"], _checkpoint_frame(view["checkpoints"])]
+                _frame(view["lr"]), _frame(view["tps"]), view["log"], _checkpoint_frame(view["checkpoints"]),
+                view["plan_text"] or gr.update()]  # the followed run's recipe (the worker writes it once planned)
 
     def reattach(ws_name, request: gr.Request):
-        """After a reload or a workspace switch: follow the running training run, or show the last one."""
+        """After a reload or a workspace switch: follow the running training run, or show the last one, with the
+        recipe it runs."""
+        from ..train import control
+        from ..train.view import run_view
+
+        try:
+            runner = app.runner(app.open_workspace(ws_name, request))
+            found = control.latest(runner)
+            plan = run_view(runner.run_dir(found["id"]))["plan_text"] if found else ""
+        except Exception:  # noqa: BLE001 - an unknown workspace has no runs
+            found, plan = None, ""
+        if not found:
+            return None, gr.Timer(active=False), ""
+        return found["id"], gr.Timer(active=True), plan  # one tick redraws a finished run, then stops
+
+    def on_watch(rid, ws_name, request: gr.Request):
+        """A newer active run of this workspace than the one the page follows: follow it."""
         from ..train import control
 
         try:
             found = control.latest(app.runner(app.open_workspace(ws_name, request)))
-        except Exception:  # noqa: BLE001 - an unknown workspace has no runs
+        except Exception:  # noqa: BLE001
             found = None
-        if not found:
-            return None, gr.Timer(active=False)
-        return found["id"], gr.Timer(active=True)  # one tick redraws a finished run, then stops
+        if not found or found["id"] == rid or found.get("state") not in ACTIVE:
+            return gr.skip(), gr.skip(), gr.skip()
+        return reattach(ws_name, request)
 
     preview_btn.click(on_preview, [app.workspace_name, app.language, *form], [plan_box, command, message])
     start_btn.click(on_start, [app.workspace_name, app.language, *form], [run_id, timer, message])
@@ -238,7 +258,9 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     stop_btn.click(on_stop, [run_id, app.workspace_name, app.language], [message])
     timer.tick(poll, [run_id, app.workspace_name, app.language], live_outputs, concurrency_limit=None,
                show_progress="hidden")
-    app.workspace_name.change(reattach, [app.workspace_name], [run_id, timer])
+    app.workspace_name.change(reattach, [app.workspace_name], [run_id, timer, plan_box], show_progress="hidden")
+    watch.tick(on_watch, [run_id, app.workspace_name], [run_id, timer, plan_box], concurrency_limit=None,
+               show_progress="hidden")
     if isinstance(own_tab, gr.Tab):
         # plots drawn while the tab was hidden (a reload reattaches before the user opens it) show no lines:
         # redraw when the tab is opened
@@ -247,6 +269,13 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
 
         own_tab.select(clear_plots, None, [loss_plot, lr_plot, tps_plot], show_progress="hidden").then(
             poll, [run_id, app.workspace_name, app.language], live_outputs, show_progress="hidden")
+
+
+def adapter_label(adapter: str, run_id: str, lang: str, on_space: bool) -> str:
+    """Where the finished adapter is: its folder, or on a Space (a visitor never sees the server's folders) the run."""
+    if on_space and adapter:
+        return t("train.adapter_of_run", lang, run=run_id)
+    return adapter
 
 
 def _checkpoint_frame(rows: list[list]):

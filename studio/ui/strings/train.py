@@ -55,6 +55,7 @@ EN = {
     "train.warnings": "Warnings",
     "train.no_pairs": "No kept training pairs yet: keep some pairs in the Review tab first.",
     "train.cpu_mode": "No CUDA GPU found: CPU test mode (plain LoRA, fp32).",
+    "train.adapter_of_run": "the folder of run {run}",
 }
 
 IT = {
@@ -113,4 +114,5 @@ IT = {
     "train.warnings": "Avvisi",
     "train.no_pairs": "Ancora nessuna coppia di addestramento tenuta: tienine alcune nella scheda Revisione.",
     "train.cpu_mode": "Nessuna GPU CUDA: modalità di prova su CPU (LoRA semplice, fp32).",
+    "train.adapter_of_run": "la cartella del run {run}",
 }

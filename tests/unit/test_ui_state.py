@@ -1,0 +1,97 @@
+"""What a page restores and says: the remembered workspace, the recipe of a reattached run, messages near their
+controls, no server paths on a Space, no Gradio progress on load (its untranslated "common.complete" flashes)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+class Req:
+    def __init__(self, user=None):
+        self.username = user
+        self.session_hash = "s1"
+        self.request = type("R", (), {"cookies": {}})()
+
+
+def test_remembered_workspace_per_browser_and_per_space_visitor(tmp_path):
+    from studio.ui.context import AppContext
+
+    app = AppContext(root=tmp_path, on_space=False)
+    names = ["default", "law", "zoo"]
+    assert app.remembered_workspace(names, "law") == "law"
+    assert app.remembered_workspace(names, "gone") == "default"  # deleted since: fall back
+    assert app.remembered_workspace(["law", "zoo"], None) == "law"
+    space = AppContext(root=tmp_path, on_space=True)
+    alice, bob = Req(user="alice"), Req(user="bob")
+    for who, ws in ((alice, "law"), (bob, "zoo")):
+        space.open_workspace(ws, who, create=True)
+        space.open_workspace("default", who, create=True)
+    space.remember_workspace("law", alice)
+    # a new browser of alice (nothing in its storage) finds her last workspace; bob keeps his own
+    assert space.remembered_workspace(space.list_workspaces(alice), None, alice) == "law"
+    assert space.remembered_workspace(space.list_workspaces(bob), None, bob) == "default"
+    assert space.remembered_workspace(space.list_workspaces(bob), "zoo", bob) == "zoo"
+    assert ".last_workspace" not in space.list_workspaces(alice)
+    assert space.browser_secret() == AppContext(root=tmp_path, on_space=True).browser_secret()  # survives a restart
+
+
+def test_plan_text_of_a_run_for_reattach(tmp_path):
+    from studio.train.plan import Plan
+    from studio.train.view import run_view
+
+    assert run_view(tmp_path)["plan_text"] == ""
+    Plan(method="lora", preset="cpu", device="cpu", dtype="float32", lr=2e-4, epochs=3, batch_size=2, grad_accum=4,
+         max_length=512, packing=False, max_steps=30, save_steps=10, eval_steps=10, n_train=20, n_val=4, params=0.5,
+         exposures={"min": 3, "median": 3}, memory={"total_gb": 1.2}, time_s=90).save(tmp_path)
+    text = run_view(tmp_path)["plan_text"]
+    assert "method: lora on cpu" in text and "30 steps" in text
+
+
+def test_repeated_edit_is_not_reported_as_no_change(review_ws):
+    from studio.dataset.view import HEADERS, ViewState, edit_cell, load_page
+
+    _, st = load_page(review_ws, ViewState(page_size=10))
+    first = edit_cell(review_ws, st, 0, HEADERS.index("answer"), "A fresh answer.")
+    again = edit_cell(review_ws, st, 0, HEADERS.index("answer"), "A fresh answer.")  # Gradio repeats the edit
+    assert first.ok and again.ok and not again.changed
+    assert "no change" not in again.message and "saved" in again.message
+
+
+def test_adapter_label_hides_server_paths_on_a_space():
+    from studio.ui.train import adapter_label
+
+    assert adapter_label("/data/users/x/runs/r1/adapter", "r1", "en", on_space=False) == "/data/users/x/runs/r1/adapter"
+    shown = adapter_label("/data/users/x/runs/r1/adapter", "r1", "en", on_space=True)
+    assert "/" not in shown and "r1" in shown
+    assert "r1" in adapter_label("/data/x/adapter", "r1", "it", on_space=True)
+
+
+@pytest.fixture(scope="module")
+def demo_config(tmp_path_factory):
+    from studio.config import AppConfig
+    from studio.ui.context import AppContext
+    from studio.ui.layout import build_app
+
+    root = tmp_path_factory.mktemp("home")
+    demo = build_app(AppContext(config=AppConfig(data_dir=str(root)), root=root, on_space=False))
+    return demo, demo.get_config_file()
+
+
+def _by_elem(config, elem_id):
+    return next(c for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+
+
+def test_page_config_sizes_formats_and_quiet_load(demo_config):
+    demo, config = demo_config
+    assert _by_elem(config, "review-page-size")["props"]["choices"][0][1] == 20
+    assert _by_elem(config, "train-lr-plot")["props"]["y_axis_format"] == ".1e"
+    created = _by_elem(config, "studio-workspace-message")["id"]
+    create_deps = [d for d in config["dependencies"] if created in d["outputs"]]
+    assert create_deps  # "Workspace created." lands beside the picker
+    picker = _by_elem(config, "studio-workspace")["id"]
+    loud = [d for d in config["dependencies"]
+            if any(tr[1] == "load" or (tr[0] == picker and tr[1] == "change") for tr in d["targets"])
+            and d.get("show_progress") != "hidden" and d.get("backend_fn")]
+    assert not loud, [d["id"] for d in loud]
+    assert any(c.get("type") == "browserstate" and c["props"].get("storage_key") == "studio_workspace"
+               for c in config["components"])
