@@ -44,6 +44,8 @@ def _stage_options(repo_id, weights, license_, card_text=None, language=None):
 
 
 def build(app: AppContext) -> None:
+    from .chat import expectations_markdown
+
     own_tab = getattr(gr.context.Context, "block", None)  # the gr.Tab this tab is built in (by the layout)
     app.tr(gr.Markdown(t("export.intro")), "export.intro", prop="value")
     app.tr(gr.Markdown(t("export.login_md")), "export.login_md", prop="value")
@@ -216,6 +218,9 @@ def build(app: AppContext) -> None:
                    folder=result.folder)]
         lines += [f"- `{name}` ({size:,} B)" for name, size in result.files.items()]
         lines += [f"- ⚠ {w}" for w in result.warnings]
+        expect = expectations_markdown(str(src), lang)  # tiny base, little data, not evaluated: said before a push
+        if expect:
+            lines += ["", expect, ""]
         lines.append(t("export.will_upload", lang, summary=describe_upload(result, private_value == "private",
                                                                              bool(dataset))))
         return "\n".join(lines)

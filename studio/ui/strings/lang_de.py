@@ -261,4 +261,5 @@ DE = {
     "chat.expect_title": "Was von diesem Adapter zu erwarten ist:",
     "chat.expect_weak": "Die Evaluation fand {pct} richtige Antworten auf Fragen in neuen Worten: die meisten Antworten zu den Dokumenten werden falsch sein.",
     "chat.speed": "Gemessen {rate:.1f} Tokens/s: eine Antwort mit bis zu {tokens} Tokens dauert etwa {time}.",
+    "train.adapter_of_run": "der Ordner des Laufs {run}",
 }

@@ -261,4 +261,5 @@ ES = {
     "chat.expect_title": "Qué esperar de este adaptador:",
     "chat.expect_weak": "La evaluación encontró {pct} de aciertos en preguntas formuladas con palabras nuevas: la mayoría de las respuestas sobre los documentos serán erróneas.",
     "chat.speed": "Medido {rate:.1f} tokens/s: una respuesta de hasta {tokens} tokens tarda unos {time}.",
+    "train.adapter_of_run": "la carpeta de la ejecución {run}",
 }

@@ -261,4 +261,5 @@ FR = {
     "chat.expect_title": "Ce qu'on peut attendre de cet adaptateur :",
     "chat.expect_weak": "L'évaluation a trouvé {pct} de bonnes réponses aux questions formulées avec de nouveaux mots : la plupart des réponses sur les documents seront fausses.",
     "chat.speed": "Mesuré {rate:.1f} tokens/s : une réponse d'au plus {tokens} tokens prend environ {time}.",
+    "train.adapter_of_run": "le dossier de l'exécution {run}",
 }

@@ -261,4 +261,5 @@ JA = {
     "chat.expect_title": "このアダプターに期待できること：",
     "chat.expect_weak": "評価では、新しい言い回しの質問への正答率は {pct} でした：文書に関する回答の多くは誤りになります。",
     "chat.speed": "測定値 {rate:.1f} トークン/秒：最大 {tokens} トークンの回答にはおよそ {time} かかります。",
+    "train.adapter_of_run": "実行 {run} のフォルダー",
 }

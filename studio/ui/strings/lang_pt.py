@@ -261,4 +261,5 @@ PT = {
     "chat.expect_title": "O que esperar deste adaptador:",
     "chat.expect_weak": "A avaliação encontrou {pct} de acertos em perguntas formuladas com palavras novas: a maioria das respostas sobre os documentos estará errada.",
     "chat.speed": "Medido {rate:.1f} tokens/s: uma resposta de até {tokens} tokens leva cerca de {time}.",
+    "train.adapter_of_run": "a pasta da execução {run}",
 }

@@ -261,4 +261,5 @@ ZH = {
     "chat.expect_title": "对这个适配器可以期待什么：",
     "chat.expect_weak": "评估发现，用新措辞提出的问题正确率为 {pct}：关于文档的大多数回答都会是错误的。",
     "chat.speed": "测得 {rate:.1f} 词元/秒：最多 {tokens} 个词元的回答大约需要 {time}。",
+    "train.adapter_of_run": "运行 {run} 的文件夹",
 }
