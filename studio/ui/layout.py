@@ -64,7 +64,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
         # the last workspace of this browser, so a reload or a later visit opens it again (encrypted in localStorage)
         last_ws = gr.BrowserState(None, storage_key=BROWSER_KEY, secret=app.browser_secret())
 
-        def on_load(remembered, request: gr.Request):
+        def on_load(remembered=None, request: gr.Request = None):  # API callers need not send the browser state
             lang = browser_language(request.headers.get("accept-language") if request else None)
             names = app.list_workspaces(request)
             if not names:

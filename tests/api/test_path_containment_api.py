@@ -47,6 +47,8 @@ CASES: dict[str, tuple[dict, dict]] = {
     "/export_preview": ({}, {"choice": CHOICES, "path": REFUSE}),
     "/export_stage": ({"repo": "alice/x"}, {"choice": CHOICES, "path": REFUSE}),
     "/on_adapter_1": ({}, {"path": CHOICES, "current": QUIET}),
+    "/follow_adapters": ({}, {"current": QUIET}),  # keeps the selection only when it is one of the caller's runs
+    "/follow_adapters_1": ({}, {"current": QUIET}),
     "/chat_send": ({"text": "hello"}, {"base_name": REFUSE, "adapter_choice": CHOICES, "adapter_dir": REFUSE}),
     "/on_send": ({"text": "hello"}, {"base_name": REFUSE, "adapter_choice": CHOICES, "adapter_dir": REFUSE}),
 }
