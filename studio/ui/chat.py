@@ -168,7 +168,7 @@ def build(app: AppContext) -> None:
         for hist in (base_hist, tuned_hist):
             if hist and not str(hist[-1]["content"]).strip():
                 hist[-1] = {"role": "assistant", "content": t("chat.blank", lang)}
-        measured = (tuned or base).tokens_per_s
+        measured = getattr(tuned or base, "tokens_per_s", None)
         yield base_hist, tuned_hist, "", " ".join(filter(None, [done, speed_text("chat.speed", measured, int(max_new),
                                                                                    lang)]))
 

@@ -154,5 +154,5 @@ def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_
     assert main(args + ["--calibrate"]) == 0
     after = json.loads(capsys.readouterr().out)["plan"]
     assert after["time_source"] == "measured" and after["s_per_step"] > 0
-    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"], rel=0.01)
+    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"], rel=0.01, abs=0.1)  # shown to 0.1 s
     assert not (tmp_path / "x").exists()  # the calibration leaves no run behind
