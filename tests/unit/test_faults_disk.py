@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import time
 
 import pytest
 
@@ -39,6 +40,9 @@ def test_disk_full_at_the_second_checkpoint_keeps_the_first(runner, ws, tiny_lla
     rid = runner.submit("train", cfg, extra_env=fault_env("studio.train.checkpoints:finalize:enospc:2"))
     status = wait_end(runner, rid)
     assert "step 4" in _one_readable_line(status)
+    deadline = time.time() + 20  # the worker writes its status file first, then the workspace row
+    while runner.workspace.get_run(rid)["status"] != "failed" and time.time() < deadline:
+        time.sleep(0.2)
     assert runner.workspace.get_run(rid)["status"] == "failed" and integrity_ok(ws)
     run_dir = runner.run_dir(rid)
     assert [c["step"] for c in ck.list_checkpoints(run_dir)] == [2]  # the half-written one does not count
