@@ -7,51 +7,23 @@ is none yet (then the live ETA, computed from the run's own pace, takes over wit
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from pathlib import Path
 
-from ..paths import cache_dir
+from ..speedstore import SpeedStore
 
 FILE = "generation_speed.json"
+_STORE = SpeedStore(FILE, "seconds_per_chunk", "chunks", cap=20)
 
 
 def speed_key(backend: str, model: str, recipe: str, device: str, facts: int, phrasings: int) -> str:
     return f"{backend}|{model}|{recipe}|{device}|cpu{os.cpu_count()}|{facts}x{phrasings}"
 
 
-def _path(root: Path | None = None) -> Path:
-    return cache_dir(root) / FILE
-
-
-def _read(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def record(key: str, seconds_per_chunk: float, chunks: int, root: Path | None = None) -> None:
     """Fold a measurement (``chunks`` chunks at ``seconds_per_chunk`` each) into the stored average."""
-    if chunks <= 0 or seconds_per_chunk <= 0:
-        return
-    path = _path(root)
-    data = _read(path)
-    old = data.get(key)
-    if old:
-        weight = min(old.get("chunks", 0), 20)
-        seconds_per_chunk = (old["seconds_per_chunk"] * weight + seconds_per_chunk * chunks) / (weight + chunks)
-        chunks += old.get("chunks", 0)
-    data[key] = {"seconds_per_chunk": round(seconds_per_chunk, 3), "chunks": chunks, "at": time.time()}
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a full or read-only disk: the estimate just stays unmeasured
-        pass
+    _STORE.record(key, seconds_per_chunk, chunks, root)
 
 
 def lookup(key: str, root: Path | None = None) -> float | None:
-    entry = _read(_path(root)).get(key)
-    return float(entry["seconds_per_chunk"]) if entry else None
+    return _STORE.lookup(key, root)

@@ -9,16 +9,16 @@ first step's warm-up excluded).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
-from ..paths import cache_dir
+from ..speedstore import SpeedStore
 
 FILE = "train_speed.json"
 WINDOW = 50  # steps the live pace averages over
+_STORE = SpeedStore(FILE, "seconds_per_step", "steps", cap=WINDOW, digits=4)
 
 
 def speed_key(base_model: str, method: str, device: str, batch: int, accum: int, max_length: int,
@@ -26,41 +26,14 @@ def speed_key(base_model: str, method: str, device: str, batch: int, accum: int,
     return f"{base_model}|{method}|{device}|cpu{os.cpu_count()}|b{batch}x{accum}|len{max_length}|pack{int(packing)}"
 
 
-def _path(root: Path | None = None) -> Path:
-    return cache_dir(root) / FILE
-
-
-def _read(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def record(key: str, seconds_per_step: float, steps: int, root: Path | None = None) -> None:
     """Fold ``steps`` steps at ``seconds_per_step`` into the stored average (older runs weigh at most 50 steps)."""
-    if steps <= 0 or not seconds_per_step or seconds_per_step <= 0:
-        return
-    path = _path(root)
-    data = _read(path)
-    old = data.get(key)
-    if old:
-        weight = min(old.get("steps", 0), WINDOW)
-        seconds_per_step = (old["seconds_per_step"] * weight + seconds_per_step * steps) / (weight + steps)
-        steps += old.get("steps", 0)
-    data[key] = {"seconds_per_step": round(seconds_per_step, 4), "steps": steps, "at": time.time()}
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a read-only or full disk: the next plan stays a guess
-        pass
+    _STORE.record(key, seconds_per_step, steps, root)
 
 
 def lookup(key: str, root: Path | None = None) -> float | None:
-    entry = _read(_path(root)).get(key)
-    return float(entry["seconds_per_step"]) if entry else None
+    return _STORE.lookup(key, root)
+
 
 
 class StepPace:
