@@ -11,12 +11,11 @@ section that fails to build is replaced by a line saying so (and the failure is 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .report_view import ARM_LABELS, SET_LABELS, ReportView
+from .card_format import evaluation_table, fmt, fmt_ci, md_text  # noqa: F401 - shared with the card's callers
+from .report_view import SET_LABELS, ReportView
 
-PERCENT_METRICS = {"accuracy", "strict_accuracy", "consistency", "agreement", "refusal_accuracy", "probe_accuracy"}
 INDEX_ARM = "tuned"  # model-index carries this model's own numbers only
 
 
@@ -71,22 +70,6 @@ class CardContext:
 
 
 Section = tuple[str, str]  # (heading, markdown body)
-
-
-def md_text(value: object) -> str:
-    """User text shown as text: no HTML, no table breakers, one line."""
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
-
-def fmt(metric: str, value: float) -> str:
-    return f"{100 * value:.1f}%" if metric in PERCENT_METRICS and 0 <= value <= 1 else f"{value:.4g}"
-
-
-def fmt_ci(metric: str, ci: tuple[float, float] | None) -> str:
-    if not ci:
-        return ""
-    return f" [{fmt(metric, ci[0])}, {fmt(metric, ci[1])}]"
 
 
 # ---- metadata --------------------------------------------------------------------------------------
@@ -222,24 +205,6 @@ def _training_config(ctx: CardContext) -> str:
     if ctx.system_prompt:
         body += f"\n\nSystem prompt used in training and evaluation: \"{md_text(ctx.system_prompt)}\""
     return body
-
-
-def evaluation_table(report: ReportView) -> str:
-    arms = report.arms()
-    head = "| question set | metric | " + " | ".join(ARM_LABELS.get(a, a) for a in arms) + " |"
-    lines = [head, "|---|---|" + "---|" * len(arms)]
-    seen = []
-    for row in report.rows:
-        key = (row.set, row.metric)
-        if key in seen:
-            continue
-        seen.append(key)
-        cells = []
-        for arm in arms:
-            hit = report.get(arm, row.set, row.metric)
-            cells.append(fmt(hit.metric, hit.value) + fmt_ci(hit.metric, hit.ci) if hit else "")
-        lines.append(f"| {SET_LABELS.get(row.set, md_text(row.set))} | {md_text(row.metric)} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def _evaluation(ctx: CardContext) -> str:
