@@ -153,6 +153,16 @@ class AppContext:
             raise WorkspaceError(f"unknown workspace {name!r}: pick another one or create it (it may have been deleted)")
         return Workspace.open(folder, create=create)
 
+    def workspace_for_upload(self, name: str | None, request: Any = None):
+        """The workspace a file dropped on the page goes to. A file dropped before the page finished loading arrives
+        with no workspace picked yet: it goes where the page is about to open (this visitor's last or "default",
+        created as the page load would), never refused."""
+        if name:
+            return self.open_workspace(name, request)
+        names = self.list_workspaces(request)
+        target = self.remembered_workspace(names, None, request)
+        return self.open_workspace(target, request, create=target not in names)
+
     def remembered_workspace(self, names: list[str], browser_value: Any = None, request: Any = None) -> str:
         """The workspace a freshly opened page shows: the one this browser used last (``gr.BrowserState``), else on a
         Space the one this visitor used last (kept on the server, per visitor), else "default", else the first."""

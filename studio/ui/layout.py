@@ -91,9 +91,9 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
 
         def on_pick(ws_name: str, request: gr.Request):
             if not ws_name or ws_name not in app.list_workspaces(request):
-                return gr.skip()
+                return gr.skip(), gr.skip()
             app.remember_workspace(ws_name, request)
-            return ws_name
+            return ws_name, ""  # "Workspace created." belongs to the workspace just made, not to the one picked now
 
         def on_summary(ws_name: str, lang: str, request: gr.Request):
             return workspace_summary(app, ws_name, lang, request)
@@ -105,7 +105,7 @@ def build_app(app: AppContext | None = None) -> gr.Blocks:
         translated = app.i18n.components
         # kept in this browser (and on a Space per visitor) when the user picks or creates one; not on `change`,
         # which also fires for the load's own update and, behind a busy queue, may come too late or not at all
-        app.workspace_name.input(on_pick, [app.workspace_name], [last_ws], show_progress="hidden", queue=False)
+        app.workspace_name.input(on_pick, [app.workspace_name], [last_ws, created], show_progress="hidden", queue=False)
         # hidden progress: a finished load event otherwise flashes Gradio's own untranslated "common.complete"
         demo.load(on_load, [last_ws], [app.language, lang_radio, app.workspace_name, banner, visitor, *translated],
                   show_progress="hidden").then(None, [visitor], None, js=KEEP_VISITOR_JS, show_progress="hidden")

@@ -217,7 +217,7 @@ def build(app) -> None:
         if not paths:
             return gr.update(), t("upload.msg_no_files", lang), gr.update()
         try:
-            ws = _open(name, request)
+            ws = app.workspace_for_upload(name, request)
             config = _config(ws, size, ov, tok, mb)
             items = [(p, Path(p).name) for p in (paths if isinstance(paths, list) else [paths])]
 
@@ -226,7 +226,13 @@ def build(app) -> None:
 
             reports = ingest_paths(ws, items, config, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
-            log.exception("upload failed")
+            from ..ingest import IngestError
+            from ..workspace import WorkspaceError
+
+            if isinstance(exc, (IngestError, WorkspaceError, ValueError)):  # the user's input: a message, no traceback
+                log.warning("upload refused: %s", exc)
+            else:
+                log.exception("upload failed")
             return gr.update(), _error(exc, lang), gr.update()
         ok = sum(r.status != "error" and not r.duplicate_of for r in reports)  # a skipped duplicate is not added
         chunks = sum(r.chunks for r in reports if not r.duplicate_of)

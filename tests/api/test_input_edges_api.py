@@ -38,6 +38,17 @@ def test_a_skipped_duplicate_upload_is_not_added(client, tmp_path):
     assert "0 of 1 file(s) added" in str(again[1]) and "skipped" in str(again[0])
 
 
+def test_a_file_dropped_before_the_page_loaded_lands_in_the_default_workspace(live_app, client, tmp_path):
+    """The picker is still empty while the page loads: the upload goes where the page is about to open."""
+    from gradio_client import handle_file
+
+    doc = tmp_path / "early-note.md"
+    doc.write_text("# Early\n\nThe lighthouse at Quellstone Point was automated in 1964.\n")
+    out = client.predict([handle_file(str(doc))], "", 400, 60, "", 100, api_name="/upload_ingest")
+    assert "1 of 1 file(s) added" in str(out[1])
+    assert "early-note.md" in [d["name"] for d in live_app.workspace("default").list_documents()]
+
+
 def _text_endpoints(client) -> dict[str, dict]:
     api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     return {name: ep for name, ep in sorted(api.items())

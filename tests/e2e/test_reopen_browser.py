@@ -33,6 +33,13 @@ def test_reload_keeps_workspace_and_pages_follow_a_new_run(live_app, browser, ti
     top = first.locator("#studio-workspace-message").bounding_box()
     assert top and top["y"] < 400  # beside the picker, in view, not below the tabs
     first.wait_for_function("() => document.querySelector('#studio-workspace input').value === 'thesis'")
+    # picking another workspace clears "Workspace created." (it named the new one, not the one shown now)
+    first.locator("#studio-workspace input").click()
+    first.get_by_role("option", name="default").click()
+    first.wait_for_function("() => document.querySelector('#studio-workspace-message').innerText.trim() === ''")
+    first.locator("#studio-workspace input").click()
+    first.get_by_role("option", name="thesis").click()
+    first.wait_for_function("() => document.querySelector('#studio-workspace input').value === 'thesis'")
     first.wait_for_timeout(1000)  # the browser stores the pick
 
     first.reload()
