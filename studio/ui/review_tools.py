@@ -70,16 +70,16 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
         except Exception as exc:  # noqa: BLE001
             return gr.skip(), _err(exc)
         data = [[r["id"], r["question"], r["answer"], r["split"], r["status"], r["kind"]] for r in rows]
-        return data, f"{len(data)} other phrasing(s) of pair {int(pair_id)}'s fact"
+        return data, app.t("review.msg_phrasings", app.lang_of(request), n=len(data), id=int(pair_id))
 
     def on_regenerate(ws_name, pair_id, st_dict, request: gr.Request):
         from ..dataset.rows import regenerate
 
         try:
             if pair_id in (None, ""):
-                raise ValueError("select a row first (click it in the table)")
+                raise ValueError(app.t("review.msg_select_row", app.lang_of(request)))
             pair = regenerate(app.open_workspace(ws_name, request), int(pair_id))
-            msg = f"regenerated pair {pair['id']}: {pair['question']} (Undo puts the old text back)"
+            msg = app.t("review.msg_regenerated", app.lang_of(request), id=pair["id"], question=pair["question"])
         except Exception as exc:  # noqa: BLE001 - the engine's message, one line
             return _page_error(exc)
         return _reload(ws_name, st_dict, request, msg)
@@ -91,7 +91,7 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
             ws = app.open_workspace(ws_name, request)
             like_id = int(pair_id) if like and pair_id not in (None, "") else None
             pair = add_pair_by_hand(ws, q, a, split=sp, like_pair=like_id)
-            msg = f"added pair {pair['id']} ({pair['split']}, kept)"
+            msg = app.t("review.msg_added", app.lang_of(request), id=pair["id"], split=pair["split"])
         except Exception as exc:  # noqa: BLE001
             return (*_page_error(exc), gr.skip(), gr.skip())
         return (*_reload(ws_name, st_dict, request, msg), "", "")
@@ -137,7 +137,7 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
             return gr.skip(), gr.skip(), _err(exc)
         rows = [[n, pid, round(g.similarity, 3), q] for n, g in enumerate(groups[:300], 1)
                 for pid, q in zip(g.ids, g.questions)]
-        return rows, [g.ids for g in groups[:300]], f"{len(groups)} near-duplicate group(s) in the view"
+        return rows, [g.ids for g in groups[:300]], app.t("review.msg_dup_groups", app.lang_of(request), n=len(groups))
 
     def on_resolve(ws_name, groups, number, keep, st_dict, request: gr.Request):
         from ..dataset.neardup import resolve_group
@@ -145,7 +145,7 @@ def build_tools(app: AppContext, state, table, page_outputs, log, message) -> No
         try:
             n = int(number or 0)
             if not 1 <= n <= len(groups or []):
-                raise ValueError(f"pick a group number between 1 and {len(groups or [])}")
+                raise ValueError(app.t("review.msg_pick_group", app.lang_of(request), n=len(groups or [])))
             msg = resolve_group(app.open_workspace(ws_name, request), groups[n - 1], int(keep))
         except Exception as exc:  # noqa: BLE001
             return _page_error(exc)

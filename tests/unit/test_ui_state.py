@@ -95,3 +95,23 @@ def test_page_config_sizes_formats_and_quiet_load(demo_config):
     assert not loud, [d["id"] for d in loud]
     assert any(c.get("type") == "browserstate" and c["props"].get("storage_key") == "studio_workspace"
                for c in config["components"])
+
+
+def test_review_tool_messages_follow_the_page_language(tmp_path):
+    """Adding a pair by hand and asking for a missing row answer in the page's language, not in English."""
+    from studio.config import AppConfig
+    from studio.ui.context import AppContext
+    from studio.ui.layout import build_app
+    from studio.ui.review import ViewState
+
+    app = AppContext(config=AppConfig(data_dir=str(tmp_path)), root=tmp_path, on_space=False)
+    demo = build_app(app)
+    app.open_workspace("default", None, create=True)
+    fns = {f.name: f.fn for f in demo.fns.values()}
+    req = Req()
+    app.remember_language(req, "it")
+    out = fns["on_add"]("default", "Chi accende il faro?", "Ada, alle diciotto.", "train", False, None,
+                        ViewState(page_size=20).to_dict(), req)
+    assert any(isinstance(v, str) and "coppia" in v and "aggiunta" in v for v in out), out
+    err = fns["on_regenerate"]("default", None, ViewState(page_size=20).to_dict(), req)
+    assert any(isinstance(v, str) and "seleziona prima una riga" in v for v in err), err

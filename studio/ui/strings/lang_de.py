@@ -262,4 +262,10 @@ DE = {
     "chat.expect_weak": "Die Evaluation fand {pct} richtige Antworten auf Fragen in neuen Worten: die meisten Antworten zu den Dokumenten werden falsch sein.",
     "chat.speed": "Gemessen {rate:.1f} Tokens/s: eine Antwort mit bis zu {tokens} Tokens dauert etwa {time}.",
     "train.adapter_of_run": "der Ordner des Laufs {run}",
+    'review.msg_phrasings': '{n} weitere Formulierung(en) des Fakts von Paar {id}',
+    'review.msg_regenerated': 'Paar {id} neu erzeugt: {question} (Rückgängig stellt den alten Text wieder her)',
+    'review.msg_added': 'Paar {id} hinzugefügt ({split}, behalten)',
+    'review.msg_select_row': 'wählen Sie zuerst eine Zeile (in der Tabelle anklicken)',
+    'review.msg_dup_groups': '{n} Gruppe(n) von Beinahe-Duplikaten in der Ansicht',
+    'review.msg_pick_group': 'wählen Sie eine Gruppennummer zwischen 1 und {n}',
 }

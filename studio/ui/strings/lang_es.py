@@ -262,4 +262,10 @@ ES = {
     "chat.expect_weak": "La evaluación encontró {pct} de aciertos en preguntas formuladas con palabras nuevas: la mayoría de las respuestas sobre los documentos serán erróneas.",
     "chat.speed": "Medido {rate:.1f} tokens/s: una respuesta de hasta {tokens} tokens tarda unos {time}.",
     "train.adapter_of_run": "la carpeta de la ejecución {run}",
+    'review.msg_phrasings': '{n} otra(s) formulación(es) del hecho del par {id}',
+    'review.msg_regenerated': 'par {id} regenerado: {question} (Deshacer recupera el texto anterior)',
+    'review.msg_added': 'par {id} añadido ({split}, conservado)',
+    'review.msg_select_row': 'primero selecciona una fila (haz clic en la tabla)',
+    'review.msg_dup_groups': '{n} grupo(s) de casi duplicados en la vista',
+    'review.msg_pick_group': 'elige un número de grupo entre 1 y {n}',
 }

@@ -262,4 +262,10 @@ FR = {
     "chat.expect_weak": "L'évaluation a trouvé {pct} de bonnes réponses aux questions formulées avec de nouveaux mots : la plupart des réponses sur les documents seront fausses.",
     "chat.speed": "Mesuré {rate:.1f} tokens/s : une réponse d'au plus {tokens} tokens prend environ {time}.",
     "train.adapter_of_run": "le dossier de l'exécution {run}",
+    'review.msg_phrasings': '{n} autre(s) formulation(s) du fait de la paire {id}',
+    'review.msg_regenerated': "paire {id} régénérée : {question} (Annuler remet l'ancien texte)",
+    'review.msg_added': 'paire {id} ajoutée ({split}, conservée)',
+    'review.msg_select_row': "sélectionnez d'abord une ligne (cliquez-la dans le tableau)",
+    'review.msg_dup_groups': '{n} groupe(s) de quasi-doublons dans la vue',
+    'review.msg_pick_group': 'choisissez un numéro de groupe entre 1 et {n}',
 }

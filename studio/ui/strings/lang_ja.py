@@ -262,4 +262,10 @@ JA = {
     "chat.expect_weak": "評価では、新しい言い回しの質問への正答率は {pct} でした：文書に関する回答の多くは誤りになります。",
     "chat.speed": "測定値 {rate:.1f} トークン/秒：最大 {tokens} トークンの回答にはおよそ {time} かかります。",
     "train.adapter_of_run": "実行 {run} のフォルダー",
+    'review.msg_phrasings': 'ペア {id} の事実の別の言い方 {n} 件',
+    'review.msg_regenerated': 'ペア {id} を再生成しました：{question}（「元に戻す」で以前の文に戻せます）',
+    'review.msg_added': 'ペア {id} を追加しました（{split}、保持）',
+    'review.msg_select_row': '先に行を選んでください（表の行をクリック）',
+    'review.msg_dup_groups': '表示中の準重複グループ：{n} 件',
+    'review.msg_pick_group': '1 から {n} までのグループ番号を選んでください',
 }

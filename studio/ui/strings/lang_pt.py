@@ -262,4 +262,10 @@ PT = {
     "chat.expect_weak": "A avaliação encontrou {pct} de acertos em perguntas formuladas com palavras novas: a maioria das respostas sobre os documentos estará errada.",
     "chat.speed": "Medido {rate:.1f} tokens/s: uma resposta de até {tokens} tokens leva cerca de {time}.",
     "train.adapter_of_run": "a pasta da execução {run}",
+    'review.msg_phrasings': '{n} outra(s) formulação(ões) do fato do par {id}',
+    'review.msg_regenerated': 'par {id} regenerado: {question} (Desfazer restaura o texto anterior)',
+    'review.msg_added': 'par {id} adicionado ({split}, mantido)',
+    'review.msg_select_row': 'selecione primeiro uma linha (clique nela na tabela)',
+    'review.msg_dup_groups': '{n} grupo(s) de quase duplicados na visualização',
+    'review.msg_pick_group': 'escolha um número de grupo entre 1 e {n}',
 }

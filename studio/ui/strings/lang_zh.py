@@ -262,4 +262,10 @@ ZH = {
     "chat.expect_weak": "评估发现，用新措辞提出的问题正确率为 {pct}：关于文档的大多数回答都会是错误的。",
     "chat.speed": "测得 {rate:.1f} 词元/秒：最多 {tokens} 个词元的回答大约需要 {time}。",
     "train.adapter_of_run": "运行 {run} 的文件夹",
+    'review.msg_phrasings': '问答对 {id} 所属事实的其他 {n} 种问法',
+    'review.msg_regenerated': '已重新生成问答对 {id}：{question}（“撤销”可恢复原文）',
+    'review.msg_added': '已添加问答对 {id}（{split}，保留）',
+    'review.msg_select_row': '请先选择一行（在表格中点击它）',
+    'review.msg_dup_groups': '当前视图中有 {n} 组近似重复',
+    'review.msg_pick_group': '请选择 1 到 {n} 之间的组号',
 }

@@ -73,6 +73,12 @@ EN = {
     "review.push_token": "Hugging Face token (write; used once, never stored; empty = HF_TOKEN)",
     "review.push_go": "Push dataset",
     "review.push_result": "Push result",
+    'review.msg_phrasings': "{n} other phrasing(s) of pair {id}'s fact",
+    'review.msg_regenerated': 'regenerated pair {id}: {question} (Undo puts the old text back)',
+    'review.msg_added': 'added pair {id} ({split}, kept)',
+    'review.msg_select_row': 'select a row first (click it in the table)',
+    'review.msg_dup_groups': '{n} near-duplicate group(s) in the view',
+    'review.msg_pick_group': 'pick a group number between 1 and {n}',
 }
 
 IT = {
@@ -148,4 +154,10 @@ IT = {
     "review.push_token": "Token di Hugging Face (scrittura; usato una volta, mai salvato; vuoto = HF_TOKEN)",
     "review.push_go": "Pubblica il dataset",
     "review.push_result": "Esito della pubblicazione",
+    'review.msg_phrasings': '{n} altra/e formulazione/i del fatto della coppia {id}',
+    'review.msg_regenerated': 'coppia {id} rigenerata: {question} (Annulla rimette il testo precedente)',
+    'review.msg_added': 'coppia {id} aggiunta ({split}, tenuta)',
+    'review.msg_select_row': 'seleziona prima una riga (cliccala nella tabella)',
+    'review.msg_dup_groups': '{n} gruppo/i di quasi-duplicati nella vista',
+    'review.msg_pick_group': 'scegli un numero di gruppo tra 1 e {n}',
 }
