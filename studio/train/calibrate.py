@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+import time
 from pathlib import Path
 
 from .config import TrainConfig
@@ -25,7 +26,7 @@ def calibrate(cfg: TrainConfig, ws, dev: DeviceInfo | None = None, steps: int = 
     from .presets import get_preset
     from .preview import workspace_rows
     from .recipe import build_trainer, load_tokenizer
-    from .speed import StepPace, record
+    from .speed import StepPace, record, record_setup
 
     dev = dev or detect()
     rows, _ = workspace_rows(ws, cfg.system_prompt)
@@ -44,14 +45,17 @@ def calibrate(cfg: TrainConfig, ws, dev: DeviceInfo | None = None, steps: int = 
     need = plan.batch_size * plan.grad_accum * (steps + 1)
     sample = [rows[i % len(rows)] for i in range(max(need, len(rows)))]
     pace = StepPace()
+    began: list[float] = []
 
     class Timer(_transformers_callback_base()):
         def on_train_begin(self, args, state, control, **kwargs):  # noqa: ARG002
+            began.append(time.monotonic())
             pace.begin(state.global_step)
 
         def on_step_end(self, args, state, control, **kwargs):  # noqa: ARG002
             pace.step(state.global_step)
 
+    t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="studio-calibrate-") as tmp:
         trainer = build_trainer(cfg.replace(early_stopping=False), short, dev, model_path, Path(tmp), sample, [],
                                 [Timer()], tokenizer)
@@ -60,6 +64,8 @@ def calibrate(cfg: TrainConfig, ws, dev: DeviceInfo | None = None, steps: int = 
     if not seconds:
         raise DataError("the calibration steps could not be timed")
     record(plan.speed_key, seconds, max(1, pace.steps - 1))
+    if began:
+        record_setup(plan.speed_key, began[0] - t0)  # model load and data preparation, before the first step
     return {"seconds_per_step": round(seconds, 3), "steps": pace.steps, "planned_steps": plan.max_steps,
             "time_s": round(seconds * plan.max_steps, 1), "speed_key": plan.speed_key}
 

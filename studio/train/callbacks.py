@@ -40,7 +40,7 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0, speed_key: str =
     The ETA comes from the run's own step times (:class:`~studio.train.speed.StepPace`), before that from
     ``planned_s_per_step`` (a pace measured by earlier runs); at the end the run's pace is recorded under
     ``speed_key`` for the next plan."""
-    from .speed import StepPace, record
+    from .speed import StepPace, record, record_setup
     from .trainer import fault
 
     base = _transformers_callback_base()
@@ -57,10 +57,13 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0, speed_key: str =
             self.last_eta: float | None = None
             self.slow = float(os.environ.get("STUDIO_TRAIN_STEP_DELAY", "0") or 0)
             self.pace = StepPace()
+            self.created = time.monotonic()  # built just before the model loads: set-up = created -> first step
 
         # ---- lifecycle ----
         def on_train_begin(self, args, state, control, **kwargs):  # noqa: ARG002
             self.first_step = state.global_step
+            if speed_key and state.global_step == 0 and state.is_world_process_zero and not self.slow:
+                record_setup(speed_key, time.monotonic() - self.created)  # the next plan adds it to the time
             self.last_log_t = time.time()
             self.pace.begin(state.global_step)
             if state.is_world_process_zero:

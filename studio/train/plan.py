@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import TrainConfig, default_save_steps, planned_steps
 from .hardware import DeviceInfo, choose_method, compute_dtype, packing_supported
-from .speed import lookup, speed_key
+from .speed import lookup, lookup_setup, speed_key
 from .presets import (
     estimate_memory_gb, estimate_time_s, exposures_per_fact, epochs_for_data, fit_warning, get_preset, lr_for_size,
     lr_warning, model_shape,
@@ -47,6 +47,7 @@ class Plan:
     time_source: str = "guess"  # "measured": earlier runs of this recipe shape on this machine; "guess": model size
     s_per_step: float | None = None  # the measured pace behind a "measured" time
     speed_key: str = ""  # where the run records its own pace (train.speed)
+    setup_s: float | None = None  # measured seconds before the first step (model load), included in time_s
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,8 +75,10 @@ class Plan:
 
     def time_text(self) -> str:
         if self.time_source == "measured" and self.s_per_step:
+            setup = (f" after about {format_duration(self.setup_s)} to load the model and data" if self.setup_s
+                     else "")
             return (f"about {format_duration(self.time_s)} (measured on this machine: "
-                    f"{self.s_per_step:.2g} s a step)")
+                    f"{self.s_per_step:.2g} s a step{setup})")
         return (f"{format_duration(self.time_s)} (rough guess from the model size: not measured on this machine "
                 "yet; the run's first steps measure it and the ETA follows)")
 
@@ -120,8 +123,9 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
     time_s = estimate_time_s(shape, tokens, preset, method) / max(1, world_size)
     key = speed_key(cfg.base_model, method, dev.describe(), int(batch), int(accum), int(max_length), bool(packing))
     measured = lookup(key) if world_size == 1 else None
+    setup_s = lookup_setup(key) if measured else None
     if measured:
-        time_s = measured * steps
+        time_s = measured * steps + (setup_s or 0.0)
     exposures = exposures_per_fact(epochs, train_phrasings)
     warnings = []
     if not dev.is_cuda:
@@ -150,6 +154,7 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
         max_steps=int(steps), save_steps=int(save_steps), eval_steps=int(eval_steps), n_train=n_train, n_val=n_val,
         params=float(shape.params), exposures=exposures, memory=memory, time_s=round(time_s, 1), length=length,
         warnings=warnings, time_source="measured" if measured else "guess", s_per_step=measured, speed_key=key,
+        setup_s=setup_s,
     )
 
 

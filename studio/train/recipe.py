@@ -112,6 +112,7 @@ def sft_config(cfg: TrainConfig, plan: Plan, output_dir: Path, dev: DeviceInfo, 
         save_total_limit=cfg.save_total_limit,
         eval_strategy="steps" if has_val else "no",
         eval_steps=plan.eval_steps if has_val else None,
+        eval_on_start=has_val,  # the val loss before any step: the curve starts where the model started
         report_to="none",
         seed=cfg.seed,
         data_seed=cfg.seed,

@@ -35,6 +35,24 @@ def lookup(key: str, root: Path | None = None) -> float | None:
     return _STORE.lookup(key, root)
 
 
+# Seconds before the first step (model load, data preparation, the first val pass), per model, method and device:
+# on a short run they are most of the wait, so the plan adds them once measured.
+_SETUP = SpeedStore("train_setup.json", "seconds", "runs", cap=5, digits=1)
+
+
+def setup_key(key: str) -> str:
+    """The part of a recipe-shape key the set-up time depends on (model, method, device, CPUs)."""
+    return "|".join(key.split("|")[:4])
+
+
+def record_setup(key: str, seconds: float, root: Path | None = None) -> None:
+    _SETUP.record(setup_key(key), seconds, 1, root)
+
+
+def lookup_setup(key: str, root: Path | None = None) -> float | None:
+    return _SETUP.lookup(setup_key(key), root)
+
+
 
 class StepPace:
     """Seconds per step from the run's own step times; the first step (warm-up) is dropped once others exist."""
@@ -71,4 +89,4 @@ class StepPace:
         return max(0.0, (max_steps - step) * pace)
 
 
-__all__ = ["speed_key", "record", "lookup", "StepPace"]
+__all__ = ["speed_key", "record", "lookup", "record_setup", "lookup_setup", "StepPace"]

@@ -85,6 +85,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
                             "train.trust_remote_code")
     with gr.Row():
         preview_btn = app.tr(gr.Button(t("train.preview"), elem_id="train-preview"), "train.preview", prop="value")
+        calib_btn = app.tr(gr.Button(t("train.calibrate"), elem_id="train-calibrate"), "train.calibrate", prop="value")
         start_btn = app.tr(gr.Button(t("train.start"), variant="primary", elem_id="train-start"), "train.start", prop="value")
         stop_btn = app.tr(gr.Button(t("train.stop"), variant="stop", elem_id="train-stop"), "train.stop", prop="value")
         resume_btn = app.tr(gr.Button(t("train.resume"), elem_id="train-resume"), "train.resume", prop="value")
@@ -156,6 +157,24 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         if preview["warnings"]:
             text += "\n\n" + t("train.warnings", lang) + ":\n" + "\n".join(f"- {w}" for w in preview["warnings"])
         return text, cmd, ""
+
+    def on_calibrate(request: gr.Request, ws_name, lang, *values):
+        """Time a few real steps of this recipe here (model load + 4 steps), then show the plan with measured time."""
+        allowed, why = app.can_train(request)  # it trains: same rule as Start on a public Space
+        if not allowed:
+            return gr.update(), gr.update(), t("msg.error", lang, message=why)
+        try:
+            from ..train.calibrate import calibrate
+
+            cfg = make_config(*values)
+            ws = app.open_workspace(ws_name, request)
+            app.model_ref(ws, cfg.base_model)
+            measured = calibrate(cfg, ws)
+        except Exception as exc:  # noqa: BLE001 - a readable line, never a traceback
+            return gr.update(), gr.update(), t("msg.error", lang, message=_first_line(exc))
+        text, cmd, err = on_preview(request, ws_name, lang, *values)
+        note = t("train.calibrated", lang, s=measured["seconds_per_step"], n=max(1, measured["steps"] - 1))
+        return text, cmd, err or note
 
     def on_start(request: gr.Request, ws_name, lang, *values):
         from ..train import control
@@ -253,6 +272,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         return reattach(ws_name, request)
 
     preview_btn.click(on_preview, [app.workspace_name, app.language, *form], [plan_box, command, message])
+    calib_btn.click(on_calibrate, [app.workspace_name, app.language, *form], [plan_box, command, message])
     start_btn.click(on_start, [app.workspace_name, app.language, *form], [run_id, timer, message])
     resume_btn.click(on_resume, [run_id, app.workspace_name, app.language], [run_id, timer, message])
     stop_btn.click(on_stop, [run_id, app.workspace_name, app.language], [message])

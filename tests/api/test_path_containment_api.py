@@ -38,7 +38,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     "/preview_1": ({"doc_id": "DOC"}, {"tok": REFUSE}),
     "/upload_apply_settings": ({}, {"tok": REFUSE}),
     "/on_estimate": GEN, "/on_start": GEN, "/on_start_1": GEN, "/on_retry": GEN,
-    "/on_preview": TRAIN, "/on_start_2": TRAIN,
+    "/on_preview": TRAIN, "/on_calibrate": TRAIN, "/on_start_2": TRAIN,
     "/on_adapter": ({}, {"choice": CHOICES}),
     "/on_start_3": ({}, {"base": REFUSE, "choice": CHOICES, "path": REFUSE}),
     "/on_compare": ({}, {"earlier_v": CHOICES}),

@@ -1,51 +1,51 @@
-"""The whole flow as a new user meets it, in a real browser: upload an Italian and an English document, generate
-pairs (replay backend: recorded/synthesised generator outputs), edit a cell and keep the pairs, train a few CPU
-steps on the tiny model watching the plot, reload the page mid-training and find the run again, evaluate, chat,
-stage a push (no network: staging only), and switch the page to Italian. Each step checks what the page shows,
-no dialog ever fires, and no traceback reaches the page. A screenshot of every tab goes to the test artefacts."""
+"""The whole flow as a newcomer walks it, in a real browser, on a real document no one here wrote (the Python
+documentation's "Socket Programming HOWTO", tests/data/walk) with the bundled SmolLM2 on the CPU: create a
+workspace, upload the page, generate pairs from its first chunks with the local model, review (edit a cell, keep
+all), measure the training speed and train a short run, evaluate (it finishes with a report), chat base vs tuned,
+stage an export, switch the page to Italian. After every step the page is reloaded and must come back on the same
+workspace and the same job. No dialog fires and no traceback reaches the page.
+
+The walk also writes what the page estimated next to what it took (``walk.json`` in the test artefacts) and a
+README-sized screenshot of each tab; ``benchmarks/walk.py`` runs this test and turns those into
+``benchmarks/results/walk.json`` and ``assets/screenshots/``."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.fixtures.browser_fixtures import (click_tab, edit_cell, field_value, open_app, plan_short_training,
                                             set_number, wait_field_value)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ITALIAN = """# Il faro di Varnholm
-
-Il faro di Varnholm fu acceso per la prima volta nel 1887 sulla scogliera settentrionale dell'isola.
-La sua lanterna è alimentata da un motore a vapore costruito dalla ditta Quellstone di Genova.
-
-## Il guardiano
-
-Il guardiano del faro si chiama Ada Quellstone e vive nella torre con un gatto di nome Brina.
-Ogni sera Ada accende la lanterna alle diciotto in punto e annota il vento nel registro di bordo.
-
-## Le visite
-
-Il faro è aperto ai visitatori la prima domenica di ogni mese, da aprile a ottobre.
-Il biglietto costa quattro euro e comprende la salita ai centoventi gradini della torre.
-"""
-
-ENGLISH = """The Orchard of Lindqvist
-
-The Lindqvist orchard was planted in 1921 on the southern slope above the river Maren.
-It grows forty-two varieties of apple, the oldest of which is the Silver Reinette.
-
-The orchard is run by a cooperative of eleven families, who press the apples into cider every October.
-The cider festival takes place on the third Saturday of October and lasts two days.
-
-Visitors may pick their own apples on weekends in September for two euros per basket.
-"""
-
-
+DOC = Path(__file__).resolve().parents[1] / "data" / "walk" / "sockets.html"
+WORKSPACE = "sockets-howto"
+BUNDLED = "bundled:smollm2-135m-instruct"
+# the README's screenshots: test shot name -> file under assets/screenshots (benchmarks/walk.py copies them)
+README_SHOTS = {"upload": "upload", "generate": "generate", "review": "review", "train": "train",
+                "evaluate": "evaluate", "chat": "chat", "export": "export", "upload-it": "italian"}
 _T0 = [0.0]
+_DURATION = re.compile(r"(?:(\d+)h (\d+)m)|(?:(\d+)m (\d+)s)|(?:(\d+)s)")
 
 
+def seconds_of(text: str) -> float | None:
+    """The first duration the page wrote ("1h 02m", "3m 05s", "42s"), in seconds."""
+    m = _DURATION.search(text or "")
+    if not m:
+        return None
+    h, hm, m_, ms, s = m.groups()
+    if h:
+        return int(h) * 3600 + int(hm) * 60
+    if m_:
+        return int(m_) * 60 + int(ms)
+    return float(s)
 
 
 def _wait_text(page, elem_id: str, needle: str, timeout: int = 60_000) -> None:
@@ -53,13 +53,23 @@ def _wait_text(page, elem_id: str, needle: str, timeout: int = 60_000) -> None:
                            arg=[elem_id, needle], timeout=timeout)
 
 
-def _no_traceback(page, live_app) -> None:
+def _text(page, elem_id: str) -> str:
+    return page.evaluate("(id) => { const e = document.querySelector('#' + id); return e ? e.innerText : ''; }", elem_id)
+
+
+def _no_traceback(page) -> None:
     body = page.locator("body").inner_text()
     assert "Traceback" not in body and 'File "' not in body and "site-packages" not in body
 
 
+def _reload_same(page, url: str, tab: str) -> None:
+    """A reload (or closing the tab and coming back) finds the same workspace and tab content."""
+    page.reload()
+    open_app(page, url, tab)
+    assert field_value(page, "studio-workspace") == WORKSPACE
+
+
 def _plot_has_line(page, elem_id: str) -> bool:
-    """True when the plot shows a drawn line: coloured pixels, not only the grey axes and grid."""
     from io import BytesIO
 
     import numpy as np
@@ -69,13 +79,6 @@ def _plot_has_line(page, elem_id: str) -> bool:
     return int(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).sum()) > 40
 
 
-def _wait_plot_line(page, elem_id: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not _plot_has_line(page, elem_id):
-        assert time.monotonic() < deadline, f"#{elem_id} shows axes but no line"
-        page.wait_for_timeout(1000)
-
-
 def _shot(page, artifacts_dir, name: str, anchor: str | None = None) -> None:
     """A viewport-sized screenshot (1400x1000), scrolled so ``anchor`` is near the top (README-sized)."""
     if anchor:
@@ -83,127 +86,152 @@ def _shot(page, artifacts_dir, name: str, anchor: str | None = None) -> None:
                       " window.scrollBy(0, -140); } }", anchor)
     page.wait_for_timeout(400)  # let the last update paint
     page.screenshot(path=str(artifacts_dir / f"flow-{name}.png"), full_page=False)
-    print(f"[flow] {name}: {time.monotonic() - _T0[0]:.0f}s")
+    print(f"[walk] {name}: {time.monotonic() - _T0[0]:.0f}s")
 
 
-def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, tmp_path, artifacts_dir):
-    monkeypatch.setenv("STUDIO_TRAIN_STEP_DELAY", "0.4")  # slow enough to watch the plot grow and reload mid-run
+def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     _T0[0] = time.monotonic()
-    ws = live_app.workspace("default")
+    timings: dict[str, dict] = {}
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    it_doc, en_doc = tmp_path / "faro_varnholm.md", tmp_path / "lindqvist_orchard.txt"
-    it_doc.write_text(ITALIAN, encoding="utf-8")
-    en_doc.write_text(ENGLISH, encoding="utf-8")
+    url = live_app.url
 
-    # 1. Upload: both documents, each with its language and chunks
-    open_app(page, live_app.url, "upload")
-    page.locator("#upload-files input[type=file]").set_input_files([str(it_doc), str(en_doc)])
-    wait_field_value(page, "upload-message", "2 of 2")
-    _wait_text(page, "upload-documents", "lindqvist_orchard.txt")
-    docs = page.locator("#upload-documents").inner_text()
-    assert "faro_varnholm.md" in docs
-    langs = {d["name"]: d["lang"] for d in ws.list_documents()}
-    assert langs == {"faro_varnholm.md": "it", "lindqvist_orchard.txt": "en"}
-    wait_field_value(page, "upload-chunk-text", "Lindqvist")
+    # 0. A workspace of one's own
+    open_app(page, url)
+    box = page.locator("#studio-new-workspace textarea, #studio-new-workspace input").first
+    box.fill(WORKSPACE)
+    box.press("Enter")
+    page.wait_for_function(f"() => document.querySelector('#studio-workspace input').value === '{WORKSPACE}'")
+    page.wait_for_timeout(1000)  # the browser stores the pick
+    ws = live_app.workspace(WORKSPACE)
+
+    # 1. Upload the real page: boilerplate left out, chunks with their headings
+    click_tab(page, "upload")
+    page.locator("#upload-files input[type=file]").set_input_files([str(DOC)])
+    wait_field_value(page, "upload-message", "1 of 1")
+    _wait_text(page, "upload-documents", "sockets.html")
+    wait_field_value(page, "upload-chunk-text", "Socket Programming HOWTO")
+    assert ws.count_chunks() >= 10
     _shot(page, artifacts_dir, "upload")
+    _reload_same(page, url, "upload")
+    _wait_text(page, "upload-documents", "sockets.html")
 
-    # 2. Generate through the replay backend: progress, then pairs for both documents
+    # 2. Generate with the bundled model on the CPU, from the first chunks of the page
     click_tab(page, "generate")
-    page.locator("#generate-backend").get_by_text("Replay").click()
+    page.locator("#generate-settings").get_by_text("Generation settings").first.click()
+    set_number(page, "generate-limit", 2)
+    page.locator("#generate-estimate-btn").click()
+    page.wait_for_function("() => document.querySelector('#generate-estimate').innerText.length > 10")
+    planned = _text(page, "generate-estimate")
+    started = time.monotonic()
     page.locator("#generate-start").click()
-    _wait_text(page, "generate-status", "Done:", timeout=180_000)
-    coverage = page.locator("#generate-coverage").inner_text()
-    assert "faro_varnholm.md" in coverage and "lindqvist_orchard.txt" in coverage
-    total = ws.count_pairs()
-    assert total >= 10
+    _wait_text(page, "generate-status", "about", timeout=600_000)  # the live estimate after the first measured work
+    eta_at, eta_text = time.monotonic(), _text(page, "generate-status")
+    _reload_same(page, url, "generate")  # the page finds the running job again
+    _wait_text(page, "generate-status", "Done:", timeout=900_000)
+    done = time.monotonic()
+    pairs = ws.count_pairs()
+    assert pairs >= 3, f"the bundled model wrote {pairs} pairs from two real chunks"
+    timings["generate"] = {"estimate_before_s": seconds_of(planned), "live_eta_s": seconds_of(eta_text.split("about")[-1]),
+                           "actual_s": round(done - started, 1), "actual_after_eta_s": round(done - eta_at, 1),
+                           "pairs": pairs, "chunks": 2}
     _shot(page, artifacts_dir, "generate", "#generate-status")
 
     # 3. Review: edit an answer in place, then keep every pair
     click_tab(page, "review")
     page.locator("#review-refresh").click()
-    wait_field_value(page, "review-page-info", f"of {total}")
+    wait_field_value(page, "review-page-info", f"of {pairs}")
     edit_cell(page, 0, 3, "Edited by a person in the review table.")
     wait_field_value(page, "review-message", "saved pair")
-    first = min(p["id"] for p in ws.iter_pairs())
-    assert ws.get_pair(first)["answer"] == "Edited by a person in the review table."
     page.locator("#review-bulk-apply").click()
     wait_field_value(page, "review-message", "status -> kept for")
     from studio.workspace import PairFilter
 
-    assert ws.count_pairs(PairFilter(status="kept")) == total
-    _no_traceback(page, live_app)
+    assert ws.count_pairs(PairFilter(status="kept")) == pairs
+    _no_traceback(page)
     _shot(page, artifacts_dir, "review", "#review-page-info")
+    _reload_same(page, url, "review")
 
-    # 4. Train a few CPU steps on the tiny model: plan, start, live numbers and plot
+    # 4. Train: measure the speed here, read the plan, train a short run, reload mid-run
     click_tab(page, "train")
-    plan_short_training(page, str(tiny_llama), steps=8, batch=4)
-    wait_field_value(page, "train-plan", "8 steps", timeout=120_000)
+    plan_short_training(page, BUNDLED, steps=12, batch=4)
+    wait_field_value(page, "train-plan", "12 steps", timeout=120_000)
+    page.locator("#train-calibrate").click()
+    _wait_text(page, "train-message", "Measured", timeout=300_000)
+    plan = field_value(page, "train-plan")
+    assert "measured on this machine" in plan, plan
+    started = time.monotonic()
     page.locator("#train-start").click()
     _wait_text(page, "train-message", "started")
-    wait_field_value(page, "train-latest", "train loss", timeout=180_000)
-    page.wait_for_function("() => /step [2-8]\\b/.test(document.querySelector('#train-latest textarea').value)",
-                           timeout=120_000)
-    page.wait_for_function("() => !!document.querySelector('#train-loss-plot canvas, #train-loss-plot svg.marks')",
-                           timeout=60_000)
-
-    # 5. Reload mid-training: the page finds the run again and follows it to the end
-    page.reload()
-    open_app(page, live_app.url, "train")
-    wait_field_value(page, "train-status", "Finished", timeout=240_000)
-    assert "step 8" in field_value(page, "train-latest")
+    wait_field_value(page, "train-latest", "train loss", timeout=300_000)
+    _reload_same(page, url, "train")
+    wait_field_value(page, "train-status", "Finished", timeout=600_000)
+    timings["train"] = {"estimate_s": seconds_of(plan.split("time")[-1]) if "time" in plan else seconds_of(plan),
+                        "actual_s": round(time.monotonic() - started, 1), "steps": 12}
+    assert "step 12" in field_value(page, "train-latest")
     page.locator("#train-loss-plot").scroll_into_view_if_needed()
-    _wait_plot_line(page, "train-loss-plot")  # the loss curve of the whole run is drawn again after the reload
+    page.wait_for_timeout(1500)
+    assert _plot_has_line(page, "train-loss-plot")
     runs = ws.list_runs("train")
     assert len(runs) == 1 and runs[0]["status"] == "completed"
-    _no_traceback(page, live_app)
+    _no_traceback(page)
     _shot(page, artifacts_dir, "train", "#train-status")
 
-    # 6. Evaluate the run on its frozen held-out questions
+    # 5. Evaluate the run on its frozen held-out questions: it finishes with a report
     click_tab(page, "evaluate")
     page.locator("#evaluate-refresh").click()
     wait_field_value(page, "evaluate-adapter", "train-")
     page.locator("#tab-evaluate").get_by_text("Advanced").click()
     page.locator("#evaluate-forgetting input[type=checkbox]").uncheck()
-    page.locator("#evaluate-max-new input").fill("4")
-    page.locator("#evaluate-max-facts input").fill("4")
+    page.locator("#evaluate-max-new input").fill("24")
+    page.locator("#evaluate-max-facts input").fill("3")
+    started = time.monotonic()
     page.locator("#evaluate-start").click()
+    _reload_same(page, url, "evaluate")
     page.wait_for_function("() => document.querySelector('#evaluate-verdict textarea').value.length > 10",
-                           timeout=240_000)
-    cards = page.locator("#evaluate-cards").inner_text()
+                           timeout=900_000)
+    timings["evaluate"] = {"actual_s": round(time.monotonic() - started, 1)}
+    cards = _text(page, "evaluate-cards")
     assert "tuned" in cards and "base" in cards
-    page.locator("#evaluate-plot-acc img").wait_for()
+    assert list(ws.runs_dir.glob("evaluate-*/report.json"))
     _shot(page, artifacts_dir, "evaluate", "#evaluate-cards")
 
-    # 7. Chat with the base and the tuned model side by side
+    # 6. Chat with the base and the tuned model side by side
     click_tab(page, "chat")
     page.locator("#tab-chat").get_by_role("button", name="Refresh runs").click()
     wait_field_value(page, "chat-adapter", "train-")
-    set_number(page, "chat-temperature", 1)
-    page.locator("#chat-message textarea").fill("Chi è il guardiano del faro di Varnholm?")
-    page.locator("#chat-send").click()
-    page.get_by_text("Answered by").wait_for(timeout=120_000)
-    assert page.locator("#chat-base .user").last.inner_text().strip() == "Chi è il guardiano del faro di Varnholm?"
+    question = "Who wrote the Socket Programming HOWTO?"
+    for attempt in range(2):  # the second answer has a measured speed behind its estimate
+        page.locator("#chat-message textarea").fill(question)
+        started = time.monotonic()
+        page.locator("#chat-send").click()
+        page.wait_for_function(f"() => document.querySelectorAll('#chat-tuned .bot').length > {attempt}",
+                               timeout=300_000)
+        page.get_by_text("Answered by").wait_for(timeout=300_000)
+        timings[f"chat_{attempt + 1}"] = {"actual_s": round(time.monotonic() - started, 1),
+                                         "status": _text(page, "chat-status")[:300]}
+    assert page.locator("#chat-base .user").last.inner_text().strip() == question
     assert page.locator("#chat-tuned .bot").last.inner_text().strip()
     _shot(page, artifacts_dir, "chat", "#chat-base")
+    _reload_same(page, url, "chat")
 
-    # 8. Export: preview the model card and stage the push (no token, no network)
+    # 7. Export: preview the model card and stage the push (no token, no network)
     click_tab(page, "export")
     page.locator("#tab-export").get_by_role("button", name="Refresh runs").click()
     wait_field_value(page, "export-adapter", "train-")
-    page.locator("#export-repo-id textarea, #export-repo-id input").first.fill("new-user/varnholm-lora")
+    page.locator("#export-repo-id textarea, #export-repo-id input").first.fill("new-user/sockets-howto-lora")
     page.locator("#export-preview").click()
     preview = page.locator("#export-card-preview")
     preview.get_by_text("Limitations").first.wait_for(timeout=60_000)
-    assert "new-user/varnholm-lora" in preview.inner_text()
+    assert "new-user/sockets-howto-lora" in preview.inner_text()
     page.locator("#export-stage").click()
     page.locator("#export-staged").get_by_text("adapter_model.safetensors").wait_for(timeout=60_000)
-    staged = ws.path / "exports" / "new-user__varnholm-lora"
+    staged = ws.path / "exports" / "new-user__sockets-howto-lora"
     assert (staged / "adapter_model.safetensors").is_file() and (staged / "README.md").is_file()
-    assert not list(ws.runs_dir.glob("push-*"))  # staged only: nothing pushed
     _shot(page, artifacts_dir, "export", "#export-card-preview")
+    _reload_same(page, url, "export")
 
-    # 9. The language switch: the whole page re-labels in Italian
+    # 8. The language switch: the whole page re-labels in Italian
     page.locator("#studio-language").get_by_text("Italiano").click()
     page.get_by_role("tab", name="1 · Carica").wait_for()
     assert page.get_by_role("tab", name="4 · Addestra").count() == 1
@@ -211,4 +239,11 @@ def test_the_whole_flow_as_a_new_user(live_app, page, tiny_llama, monkeypatch, t
     _shot(page, artifacts_dir, "upload-it")
 
     assert dialogs == []
-    _no_traceback(page, live_app)
+    _no_traceback(page)
+    timings["total_s"] = round(time.monotonic() - _T0[0], 1)
+    (artifacts_dir / "walk.json").write_text(json.dumps(timings, indent=1))
+    print(f"[walk] timings: {json.dumps(timings)}")
+    target = os.environ.get("STUDIO_WALK_SCREENSHOTS")
+    if target:  # benchmarks/walk.py: these screenshots become the README's
+        for shot, name in README_SHOTS.items():
+            shutil.copyfile(artifacts_dir / f"flow-{shot}.png", Path(target) / f"{name}.png")

@@ -54,6 +54,12 @@ def test_stored_pace_makes_the_plan_measured(own_cache):
     train_speed.record(guess.speed_key, 743 / 40, 40)
     plan = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
     assert plan.time_source == "measured" and plan.time_s == pytest.approx(743 / 40 * plan.max_steps, rel=1e-3)
+    train_speed.record_setup(guess.speed_key, 30.0)  # the model load, measured once: added to the time
+    loaded = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
+    assert loaded.time_s == pytest.approx(743 / 40 * plan.max_steps + 30.0, rel=1e-3)
+    assert "30s to load the model" in loaded.time_text()
+    # the set-up depends on model, method and device only: another batch size shares it
+    assert train_speed.lookup_setup(guess.speed_key.replace("|b", "|b9", 1)) == 30.0
     assert "measured on this machine" in plan.time_text()
     other = make_plan(cfg.replace(batch_size=4), CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
     assert other.time_source == "guess"  # another recipe shape is not measured by this run
@@ -154,5 +160,7 @@ def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_
     assert main(args + ["--calibrate"]) == 0
     after = json.loads(capsys.readouterr().out)["plan"]
     assert after["time_source"] == "measured" and after["s_per_step"] > 0
-    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"], rel=0.01, abs=0.1)  # shown to 0.1 s
+    # the steps plus the measured set-up (model load, data) the calibration timed before its first step
+    assert after["setup_s"] is not None and after["setup_s"] > 0
+    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"] + after["setup_s"], rel=0.01, abs=0.1)
     assert not (tmp_path / "x").exists()  # the calibration leaves no run behind

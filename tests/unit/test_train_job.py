@@ -60,6 +60,12 @@ def test_cli_json_three_steps_plots_and_writes_the_run_folder(ws, tiny_llama, tm
     assert [e["step"] for e in train] == [1, 2, 3]  # a 3-step run still has points to plot
     assert all(e["loss"] > 0 and "learning_rate" in e and "eta_s" in e for e in train)
     assert any(e["type"] == "eval" and e["perplexity"] for e in events)
+    evals = [e["step"] for e in events if e["type"] == "eval"]
+    assert evals[0] == 0 and evals[-1] == 3  # the val curve starts before any step, so even a short run draws a line
+    from studio.train.view import run_view
+
+    val = [r for r in run_view(out)["loss"] if r["series"] == "val"]
+    assert len(val) >= 2
     for name in ("data/train.jsonl", "data/val.jsonl", "data/test.jsonl", "data/manifest.json", "plan.json",
                  "recipe.yaml", "adapter/adapter_model.safetensors", "adapter/tokenizer_config.json",
                  "adapter/recipe.yaml", "adapter/system_prompt.txt", "adapter/studio_run.json"):

@@ -268,4 +268,6 @@ FR = {
     'review.msg_select_row': "sélectionnez d'abord une ligne (cliquez-la dans le tableau)",
     'review.msg_dup_groups': '{n} groupe(s) de quasi-doublons dans la vue',
     'review.msg_pick_group': 'choisissez un numéro de groupe entre 1 et {n}',
+    'train.calibrate': 'Mesurer la vitesse (quelques pas)',
+    'train.calibrated': 'Mesuré {s:.2f} s par pas sur cette machine en {n} pas : la durée du plan ci-dessous est mesurée, pas devinée.',
 }

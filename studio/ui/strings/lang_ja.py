@@ -268,4 +268,6 @@ JA = {
     'review.msg_select_row': '先に行を選んでください（表の行をクリック）',
     'review.msg_dup_groups': '表示中の準重複グループ：{n} 件',
     'review.msg_pick_group': '1 から {n} までのグループ番号を選んでください',
+    'train.calibrate': '速度を測る（数ステップ）',
+    'train.calibrated': 'このマシンで {n} ステップを計測し、1 ステップ {s:.2f} 秒でした。下の計画の時間は推測ではなく実測です。',
 }

@@ -268,4 +268,6 @@ PT = {
     'review.msg_select_row': 'selecione primeiro uma linha (clique nela na tabela)',
     'review.msg_dup_groups': '{n} grupo(s) de quase duplicados na visualização',
     'review.msg_pick_group': 'escolha um número de grupo entre 1 e {n}',
+    'train.calibrate': 'Medir a velocidade (alguns passos)',
+    'train.calibrated': 'Medidos {s:.2f} s por passo nesta máquina em {n} passos: o tempo do plano abaixo é medido, não adivinhado.',
 }

@@ -268,4 +268,6 @@ ZH = {
     'review.msg_select_row': '请先选择一行（在表格中点击它）',
     'review.msg_dup_groups': '当前视图中有 {n} 组近似重复',
     'review.msg_pick_group': '请选择 1 到 {n} 之间的组号',
+    'train.calibrate': '测量速度（几步）',
+    'train.calibrated': '在本机上用 {n} 步测得每步 {s:.2f} 秒：下面计划中的时间是实测的，不是猜测。',
 }
