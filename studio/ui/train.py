@@ -158,18 +158,22 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             text += "\n\n" + t("train.warnings", lang) + ":\n" + "\n".join(f"- {w}" for w in preview["warnings"])
         return text, cmd, ""
 
+    def checked(request, ws_name, values):
+        """The config and workspace of a training action, after the Space's rule (signed in, under the quota)."""
+        allowed, why = app.can_train(request)
+        if not allowed:
+            raise PermissionError(why)
+        cfg = make_config(*values)
+        ws = app.open_workspace(ws_name, request)
+        app.model_ref(ws, cfg.base_model)
+        return cfg, ws
+
     def on_calibrate(request: gr.Request, ws_name, lang, *values):
         """Time a few real steps of this recipe here (model load + 4 steps), then show the plan with measured time."""
-        allowed, why = app.can_train(request)  # it trains: same rule as Start on a public Space
-        if not allowed:
-            return gr.update(), gr.update(), t("msg.error", lang, message=why)
         try:
             from ..train.calibrate import calibrate
 
-            cfg = make_config(*values)
-            ws = app.open_workspace(ws_name, request)
-            app.model_ref(ws, cfg.base_model)
-            measured = calibrate(cfg, ws)
+            measured = calibrate(*checked(request, ws_name, values))
         except Exception as exc:  # noqa: BLE001 - a readable line, never a traceback
             return gr.update(), gr.update(), t("msg.error", lang, message=_first_line(exc))
         text, cmd, err = on_preview(request, ws_name, lang, *values)
@@ -179,13 +183,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     def on_start(request: gr.Request, ws_name, lang, *values):
         from ..train import control
 
-        allowed, why = app.can_train(request)  # a public Space: signed-in visitors under the quota only
-        if not allowed:
-            return gr.update(), gr.update(), t("msg.error", lang, message=why)
         try:
-            cfg = make_config(*values)
-            ws = app.open_workspace(ws_name, request)
-            app.model_ref(ws, cfg.base_model)
+            cfg, ws = checked(request, ws_name, values)
             rid = control.start(app.runner(ws), cfg)
         except control.RunActive as exc:
             return exc.run_id, gr.Timer(active=True), t("train.already", lang, run=exc.run_id)

@@ -111,28 +111,31 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     wait_field_value(page, "upload-message", "1 of 1")
     _wait_text(page, "upload-documents", "sockets.html")
     wait_field_value(page, "upload-chunk-text", "Socket Programming HOWTO")
-    assert ws.count_chunks() >= 10
+    assert len(ws.list_chunks()) >= 10
     _shot(page, artifacts_dir, "upload")
     _reload_same(page, url, "upload")
     _wait_text(page, "upload-documents", "sockets.html")
 
     # 2. Generate with the bundled model on the CPU, from the first chunks of the page
     click_tab(page, "generate")
-    page.locator("#generate-settings").get_by_text("Generation settings").first.click()
+    page.locator("#generate-settings").get_by_text("Settings", exact=True).first.click()
     set_number(page, "generate-limit", 2)
     page.locator("#generate-estimate-btn").click()
     page.wait_for_function("() => document.querySelector('#generate-estimate').innerText.length > 10")
     planned = _text(page, "generate-estimate")
     started = time.monotonic()
     page.locator("#generate-start").click()
-    _wait_text(page, "generate-status", "about", timeout=600_000)  # the live estimate after the first measured work
+    # the live estimate appears once the first work is measured (a fast run may be done before that)
+    page.wait_for_function("() => { const t = document.querySelector('#generate-status').innerText;"
+                           " return t.includes('left') || t.includes('Done:'); }", timeout=900_000)
     eta_at, eta_text = time.monotonic(), _text(page, "generate-status")
     _reload_same(page, url, "generate")  # the page finds the running job again
     _wait_text(page, "generate-status", "Done:", timeout=900_000)
     done = time.monotonic()
     pairs = ws.count_pairs()
     assert pairs >= 3, f"the bundled model wrote {pairs} pairs from two real chunks"
-    timings["generate"] = {"estimate_before_s": seconds_of(planned), "live_eta_s": seconds_of(eta_text.split("about")[-1]),
+    live_eta = seconds_of(eta_text.split("about")[-1]) if "left" in eta_text else None
+    timings["generate"] = {"estimate_before_s": seconds_of(planned), "live_eta_s": live_eta,
                            "actual_s": round(done - started, 1), "actual_after_eta_s": round(done - eta_at, 1),
                            "pairs": pairs, "chunks": 2}
     _shot(page, artifacts_dir, "generate", "#generate-status")
