@@ -59,12 +59,23 @@ class PickedFact:
     names: frozenset = frozenset()  # capitalised words seen mid-sentence in the chunk (names, not sentence starts)
 
 
+# a full stop that ends an abbreviation, not a sentence ("i.e. IPv4", "e.g. HTTP", "Dr. Smith", "ecc. Roma")
+_ABBREV = re.compile(r"(?:\b(?:i\.e|e\.g|etc|vs|cf|approx|incl|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Sec|Vol|ca|ecc|es|pag|sig)"
+                     r"|\b[A-Z])\.$", re.I)
+
+
 def sentences(text: str) -> list[str]:
     """Candidate sentences: lines and sentence ends, whitespace collapsed (the text stays verbatim otherwise)."""
     out = []
     for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text or ""):
         block = " ".join(block.split())
+        parts: list[str] = []
         for s in _SENT_END.split(block):
+            if parts and _ABBREV.search(parts[-1]):
+                parts[-1] = f"{parts[-1]} {s}"  # the split was after an abbreviation: join it back
+            else:
+                parts.append(s)
+        for s in parts:
             s = s.strip().lstrip("-*• ").strip()
             if s:
                 out.append(s)
@@ -153,6 +164,9 @@ def find_key(sentence: str) -> tuple[str, int, str] | None:
     start = sentence.find(span, m.end() + lead)
     if start < 0 or len(normalise(span)) < 3 or not span[:1].isalnum() or span.split()[0].lower() in STOPWORDS | _AUX:
         return None
+    content = [w for w in span.split() if w.lower().strip(",.") not in STOPWORDS | _AUX]
+    if kind == "object" and (len(content) < 2 or "," in span or _VERBISH.fullmatch(span.split()[0])):
+        return None  # "try", "work before dealing", "clientsocket, we go back": a verb or a clause, not a thing to ask for
     return span, start, kind
 
 

@@ -203,3 +203,16 @@ def test_estimate_uses_the_speed_measured_by_earlier_runs(tmp_path, embedder, mo
     run_generation(ws, cfg, backend=model, embedder=Embedder(model=embedder))
     est = estimate(ws, GenerateConfig(paraphrases=1, refusal_share=0, false_premise_share=0), gpu=False)
     assert est["measured"] is True and est["chunks"] == 1 and 1 <= est["seconds"] <= 5, est
+
+
+def test_real_prose_abbreviations_and_verb_keys():
+    """From the Python docs' Socket Programming HOWTO: "i.e." ends no sentence, and a bare verb or a clause is
+    never a fact's key (the model would be asked about "try")."""
+    from studio.generate.facts_extract import find_key, pick_facts, sentences
+
+    text = ("I'm only going to talk about INET (i.e. IPv4) sockets, but they account for at least 99% of the sockets "
+            "in use. I will try to clear up the mystery of what a socket is, as well as some hints on how to work.")
+    assert sentences(text)[0].endswith("of the sockets in use.")
+    picked = pick_facts(text, 4)
+    assert [f.key for f in picked] == ["99%"]
+    assert find_key("As soon as we've created that clientsocket, we go back to listening for more connections.") is None
