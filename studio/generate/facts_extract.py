@@ -22,7 +22,7 @@ _NUM_UNIT = re.compile(
     r"(?<![-/+])(\d[\d,.]*\d|\d)(?![+\w])(\s*(?:%|percent|per cent|per cento|[A-Za-zÀ-ÿ]{2,15}))?", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _CAP_RUN = re.compile(r"\b[A-Z][\w'.-]*[\w](?:\s+(?:of|de|di|da|van|von|der|the)?\s*[A-Z][\w'.-]*[\w])*")
-_CODEISH = re.compile(r"[{}<>=]|\(\)|::|`|\b\w+_\w+\b|https?://|www\.|\[[^\]]*\]\(|\.\w{2,4}\b/")
+_CODEISH = re.compile(r"[{}<>=]|\(\)|::|`|\b\w+_\w+\b|https?://|www\.|\[[^\]]*\]\(|\.\w{2,4}\b/|\w\.\w+\(")
 _PRONOUN_START = {
     "it", "this", "that", "these", "those", "they", "he", "she", "its", "their", "his", "her", "such", "there",
     "here", "also", "however", "but", "and", "or", "so", "then", "thus", "otherwise",
@@ -46,6 +46,9 @@ _BY = re.compile(r"\b(by|da)\s*$", re.I)
 _AUX = {"be", "been", "being", "will", "would", "should", "can", "could", "may", "might", "must", "not", "also", "only"}
 _ID_WORDS = {"version", "versione", "tier", "chapter", "capitolo", "section", "sezione", "step", "level", "phase",
              "v", "part", "parte", "article", "articolo", "rfc", "pep", "figure", "table", "page", "pagina", "no"}
+_WH_WORDS = {"what", "which", "who", "whom", "whose", "how", "why", "when", "where", "cosa", "che", "chi", "come",
+             "perché", "quando", "dove", "quale"}
+_CONDITIONAL = {"if", "unless", "when", "whenever", "se", "quando"}
 UNIT_WORDS_IT = {"anni", "giorni", "metri", "chilometri", "ore", "minuti", "persone", "euro", "volte"}
 
 
@@ -220,6 +223,8 @@ def echo_question(fact: PickedFact, lang: str = "en") -> str | None:
         subject = s[: m.start()].strip() if m else ""
         if not subject or len(subject.split()) > 6 or {w.lower() for w in subject.split()} & _PRONOUN_START:
             return None
+        if subject.split()[0].lower() in _WH_WORDS:  # "What happens in the server is complex": no "What is what..."
+            return None
         if subject.split()[0].lower() in STOPWORDS:  # "The tool" -> "the tool"; a one-word subject is a name
             subject = subject[:1].lower() + subject[1:]
         if lang == "it":
@@ -227,6 +232,9 @@ def echo_question(fact: PickedFact, lang: str = "en") -> str | None:
         return f"What {m.group(1)} {subject}?"
     wh = _wh(fact, lang)
     before, after = s[: fact.start], s[fact.start + len(fact.key):]
+    lead = re.match(r"[^:(]{3,60}:\s+", before)  # "A second thing to note: low ports are ...": ask the fact
+    if lead:
+        before = before[lead.end():]
     noun = re.match(r"\s([a-zà-ù][\w-]{2,})\b", after)
     art = re.search(r"\b(the|a|an|il|la|lo|un|una)\s$", before, re.I)
     if fact.kind == "name" and art and noun and noun.group(1) not in STOPWORDS:
@@ -249,6 +257,9 @@ def _keeps_case(text: str, fact: PickedFact) -> bool:
 def false_premise(fact: PickedFact, lang: str = "en") -> tuple[str, str] | None:
     """A question that asserts a wrong number, and the answer that corrects it from the sentence."""
     if fact.kind not in ("year", "number"):
+        return None
+    first = fact.sentence.split()[0].lower().strip(",")
+    if first in _IMPERATIVE or first in _CONDITIONAL:  # advice, not a claim: "Is it true that if ..., use ...?"
         return None
     m = re.search(r"\d[\d,.]*\d|\d", fact.key)
     if not m:

@@ -216,3 +216,18 @@ def test_real_prose_abbreviations_and_verb_keys():
     picked = pick_facts(text, 4)
     assert [f.key for f in picked] == ["99%"]
     assert find_key("As soon as we've created that clientsocket, we go back to listening for more connections.") is None
+
+
+def test_real_prose_echo_questions_read_as_questions():
+    """Same HOWTO: a lead-in before a colon is dropped, a wh-subject gets no "What is what ...", advice gets no
+    false premise, and a method call is code, not a fact."""
+    from studio.generate.facts_extract import echo_question, false_premise, pick_facts
+
+    (ports,) = pick_facts("A second thing to note: low number ports are usually reserved for “well known” services "
+                          "(HTTP, SNMP etc).", 1)
+    assert echo_question(ports) == "Low number ports are usually reserved for “well known” services (what, SNMP etc)?"
+    (server,) = pick_facts("What happens in the web server is a bit more complex.", 1)
+    assert echo_question(server) is None
+    (advice,) = pick_facts("If you’re playing around, use a nice high number (4 digits).", 1)
+    assert false_premise(advice) is None
+    assert pick_facts("If we had used s.bind(('localhost', 80)) we would still have a “server” socket there.", 2) == []
