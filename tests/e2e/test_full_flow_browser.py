@@ -196,7 +196,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     timings["evaluate"] = {"actual_s": round(time.monotonic() - started, 1)}
     cards = _text(page, "evaluate-cards")
     assert "tuned" in cards and "base" in cards
-    assert list(ws.runs_dir.glob("evaluate-*/report.json"))
+    assert list(ws.runs_dir.glob("train-*/eval/*/report.json"))  # the report sits with the run it evaluated
     _shot(page, artifacts_dir, "evaluate", "#evaluate-cards")
 
     # 6. Chat with the base and the tuned model side by side
