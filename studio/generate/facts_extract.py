@@ -54,7 +54,7 @@ UNIT_WORDS_IT = {"anni", "giorni", "metri", "chilometri", "ore", "minuti", "pers
 
 @dataclass
 class PickedFact:
-    sentence: str  # verbatim slice of the chunk
+    sentence: str  # verbatim slice of the chunk (a byline alone is built from two of its lines)
     key: str  # verbatim slice of the sentence
     start: int  # offset of the key in the sentence
     kind: str  # "year", "number", "name", "phrase" (a definition), "object" (what follows the verb)
@@ -173,9 +173,30 @@ def find_key(sentence: str) -> tuple[str, int, str] | None:
     return span, start, kind
 
 
+_BYLINE = re.compile(r"(?im)^[ \t]*(?P<field>authors?|autor[ei]|autrice|written by|scritto da)[ \t]*:?[ \t]*\n*[ \t]*"
+                     r"(?P<name>[A-ZÀ-Ý][\w'’.-]+(?:[ \t]+(?:van|von|de|di|da|del|der)?[ \t]*[A-ZÀ-Ý][\w'’.-]+){1,3})[ \t]*$")
+
+
+def byline_fact(text: str) -> PickedFact | None:
+    """A document's byline ("Socket Programming HOWTO / Author: Gordon McMillan") as a fact about its title: the one
+    sentence not sliced from the chunk, built from two of its lines ("<title> was written by <name>.")."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    m = _BYLINE.search(text or "")
+    if not m or not lines or _BYLINE.match(lines[0]) or lines[0].endswith((".", ":")) or not 1 <= len(lines[0].split()) <= 12:
+        return None
+    title, name = lines[0].strip("#* "), m.group("name").strip()
+    italian = m.group("field").lower().startswith(("autor", "scritto"))
+    sentence = f"{title} è stato scritto da {name}." if italian else f"{title} was written by {name}."
+    return PickedFact(sentence, name, sentence.rindex(name), "name", 2.5)
+
+
 def pick_facts(text: str, n: int) -> list[PickedFact]:
     """Up to ``n`` fact sentences of the chunk with their keys, best first, no two alike."""
     cands, seen = [], set()
+    byline = byline_fact(text)
+    if byline:
+        cands.append(byline)
+        seen.add(normalise(byline.sentence))
     names = frozenset(w for m in re.finditer(r"(?<=[a-z,;:]\s)([A-Z][\w.-]*)", text or "") for w in [m.group(1)])
     for s in sentences(text):
         score = sentence_score(s)
@@ -218,6 +239,9 @@ def echo_question(fact: PickedFact, lang: str = "en") -> str | None:
     s = fact.sentence.rstrip(".!;").strip()
     if fact.kind == "object":
         return None
+    byline = re.fullmatch(rf"(.+) (?:was written by|è stato scritto da) {re.escape(fact.key)}", s)
+    if byline:
+        return f"Chi ha scritto {byline.group(1)}?" if lang == "it" else f"Who wrote {byline.group(1)}?"
     if fact.kind == "phrase":  # a definition "X is a Y": ask "What is X?"
         m = re.search(r"\b(is|are|was|were|è|sono|era|erano)\s", s)
         subject = s[: m.start()].strip() if m else ""

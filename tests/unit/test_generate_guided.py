@@ -231,3 +231,14 @@ def test_real_prose_echo_questions_read_as_questions():
     (advice,) = pick_facts("If you’re playing around, use a nice high number (4 digits).", 1)
     assert false_premise(advice) is None
     assert pick_facts("If we had used s.bind(('localhost', 80)) we would still have a “server” socket there.", 2) == []
+
+
+def test_a_byline_becomes_a_fact_about_the_title():
+    from studio.generate.facts_extract import echo_question, pick_facts
+
+    (fact,) = pick_facts("Socket Programming HOWTO\n\nAuthor:\n\nGordon McMillan", 3)
+    assert fact.sentence == "Socket Programming HOWTO was written by Gordon McMillan." and fact.key == "Gordon McMillan"
+    assert echo_question(fact) == "Who wrote Socket Programming HOWTO?"
+    it = pick_facts("Il faro di Varnholm\n\nAutore: Ada Quellstone\n\nIl faro ha centoventi gradini di pietra.", 3)[0]
+    assert echo_question(it, "it") == "Chi ha scritto Il faro di Varnholm?"
+    assert pick_facts("Author:\n\nGordon McMillan", 3) == []  # no title above it: nothing to ask about
