@@ -139,6 +139,7 @@ def compare_runs(refs: list[str], ws=None, allow_paths: bool = True) -> dict[str
         })
     hashes = {r.question_hash for r in runs}
     same = len(hashes) == 1 and "" not in hashes
+    common: set = set()
     if len(runs) == 1:
         note = "One run: nothing to compare it with."
     elif same:
@@ -147,7 +148,8 @@ def compare_runs(refs: list[str], ws=None, allow_paths: bool = True) -> dict[str
         common = set.intersection(*(set(r.questions.values()) for r in runs)) if all(r.questions for r in runs) else set()
         note = ("Not like-for-like: the runs were scored on different held-out questions"
                 + (f" ({len(common)} in common)" if common else "") + "; differences may come from the questions.")
-    return {"ok": True, "runs": rows, "same_questions": same, "note": note}
+    return {"ok": True, "runs": rows, "same_questions": same, "common_questions": len(common) if not same else None,
+            "note": note}
 
 
 def _pct(x) -> str:

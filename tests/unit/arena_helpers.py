@@ -13,8 +13,11 @@ QUESTIONS = [(f"q{i:02d}", "phrasings" if i < 8 else ("facts" if i < 10 else "re
 TRAINED = [("t00", "trained", "f0", "Secret number zero?", "It is 0.")]
 
 
+CODES = {"base": "Alpha", "tuned": "Bravo", "tuned+rag": "Charlie"}  # answers never name the model that wrote them
+
+
 def answer(arm: str, qid: str) -> str:
-    return f"{arm} says <b>{qid}</b>"  # markup in model text: shown as text, never HTML
+    return f"{CODES.get(arm, arm)} answer to <b>{qid}</b>"  # markup in model text: shown as text, never HTML
 
 
 def make_report(folder: Path, arms=("base", "tuned", "tuned+rag"), accuracy: float = 0.5, ci=(0.3, 0.7),
