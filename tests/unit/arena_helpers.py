@@ -21,20 +21,23 @@ def answer(arm: str, qid: str) -> str:
 
 
 def make_report(folder: Path, arms=("base", "tuned", "tuned+rag"), accuracy: float = 0.5, ci=(0.3, 0.7),
-                questions=QUESTIONS, round_=None, voice_rows: list[dict] | None = None, same: dict | None = None) -> Path:
-    """``folder/report.json`` and ``answers.csv``; ``same`` = {qid: arm whose answer equals the tuned one}."""
+                questions=QUESTIONS, round_=None, voice_rows: list[dict] | None = None, same: dict | None = None,
+                predict=answer) -> Path:
+    """``folder/report.json`` and ``answers.csv``; ``same`` = {qid: arm whose answer equals the tuned one};
+    ``predict(arm, qid)`` writes each answer."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for arm in arms:
         for qid, set_, group, q, ref in list(questions) + TRAINED:
-            pred = answer("tuned" if (same or {}).get(qid) == arm else arm, qid)
+            pred = predict("tuned" if (same or {}).get(qid) == arm else arm, qid)
             rows.append({"qid": qid, "set": set_, "group": group, "arm": arm, "question": q, "reference": ref,
                          "prediction": pred, "correct": arm == "tuned"})
     write_answers_csv(folder / "answers.csv", rows)
     metric = {"accuracy": accuracy, "accuracy_ci": list(ci), "correct": 4, "n": 8}
     report = {"schema": "studio.evaluate/1", "created_at": "2026-01-01T00:00:00Z",
               "dataset": {"sha256": "sha-" + "-".join(q[0] for q in questions)},
-              "metrics": {arm: {"phrasings": dict(metric), "facts": {**metric, "accuracy": accuracy / 2},
+              "metrics": {arm: {"phrasings": dict(metric), "facts": {**metric, "accuracy": accuracy / 2,
+                                                                        "accuracy_ci": [ci[0] / 2, ci[1] / 2]},
                                 "refusals": {**metric, "accuracy": 0.9, "accuracy_ci": [0.6, 1.0]}} for arm in arms},
               "forgetting": {"probe_change": -0.02}, "verdict": {"text": "ok", "learned": True}}
     if round_ is not None:
