@@ -11,7 +11,7 @@ KEYS = {"1": "A", "a": "A", "2": "B", "b": "B", "3": "tie", "t": "tie", "4": "bo
 
 
 def register(sub) -> None:
-    c = sub.add_parser("compare", help="evaluation reports of several runs side by side (accuracy with 95% CIs)")
+    c = sub.add_parser("compare", help="evaluation reports of several runs side by side (accuracy with 95%% CIs)")
     c.add_argument("runs", nargs="+", metavar="RUN", help="run id, report label, or a folder holding report.json")
     c.add_argument("--workspace", "-w", metavar="W", help="workspace whose run ids and report labels to resolve")
     c.add_argument("--json", action="store_true", help="one JSON object")
@@ -25,7 +25,7 @@ def register(sub) -> None:
     a.add_argument("--against", metavar="RUN2", help="the other run for --pairing run")
     a.set_defaults(func=_arena)
 
-    r = sub.add_parser("arena-results", help="the arena's preference rates (95% CI) for a run's report")
+    r = sub.add_parser("arena-results", help="the arena's preference rates (95%% CI) for a run's report")
     r.add_argument("run", metavar="RUN", help="run id, report label, or a folder holding report.json")
     r.add_argument("--workspace", "-w", required=True, metavar="W", help="workspace that keeps the judgments")
     r.add_argument("--json", action="store_true", help="one JSON object")
