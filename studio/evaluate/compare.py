@@ -80,8 +80,9 @@ def held_out_questions(folder: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _run_meta(report: dict) -> tuple[Any, str | None]:
-    """(round, parent run) where the run records them (training metadata of later rounds); (None, None) otherwise."""
+def _run_meta(report: dict, ws=None, label: str = "") -> tuple[Any, str | None]:
+    """(round, parent run) where the run records them (the report, the adapter's ``studio_run.json``, or the
+    training run's config in the workspace); (None, None) otherwise."""
     from .questions import read_run_info
 
     info: dict = {}
@@ -90,6 +91,15 @@ def _run_meta(report: dict) -> tuple[Any, str | None]:
         info = read_run_info(adapter) or {}
     except Exception:  # noqa: BLE001 - an unreadable run record only loses the round
         info = {}
+    row = ws.get_run(label.split(" / ", 1)[0]) if ws is not None and " / " in label else None
+    if row:
+        for field_ in ("config_json", "meta_json"):
+            try:
+                extra = json.loads(row.get(field_) or "{}")
+            except (TypeError, ValueError):
+                extra = {}
+            if isinstance(extra, dict):
+                info = {**{k: extra[k] for k in ("round", "parent_run", "parent") if extra.get(k) is not None}, **info}
     rnd = report.get("round", info.get("round"))
     parent = report.get("parent_run") or info.get("parent_run") or info.get("parent")
     return rnd, (str(parent) if parent else None)
@@ -106,7 +116,7 @@ def load_runs(refs: list[str], ws=None, allow_paths: bool = True) -> list[RunRep
         report = load_report(folder)
         if not isinstance(report, dict) or not report.get("metrics"):
             raise CompareError(f"{label}: the report has no accuracy figures to compare")
-        rnd, parent = _run_meta(report)
+        rnd, parent = _run_meta(report, ws, label)
         runs.append(RunReport(label, folder, report, rnd, parent, held_out_questions(folder)))
     if not runs:
         raise CompareError("name at least one run to compare")

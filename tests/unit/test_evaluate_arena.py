@@ -3,6 +3,7 @@ Wilson intervals, resumable storage in the workspace, and the arena block in rep
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 
@@ -131,3 +132,42 @@ def test_voice_run_and_run_against_run(ws, tmp_path):
     assert v["total"] == 5 and {v["a"][:6], v["b"][:6]} == {"Bravo ", "Second"}
     with pytest.raises(ArenaError, match="other run"):
         Matchup.open(ws, a, "run:x")
+
+
+def test_a_real_evaluation_feeds_the_arena_and_the_comparison(tmp_path, tiny_llama):
+    """The evaluation's own report.json and answers.csv (tiny model, real pipeline) drive both, unchanged."""
+    from studio.evaluate.compare import compare_runs
+    from studio.evaluate.config import EvalConfig
+    from studio.evaluate.pipeline import run_evaluation
+    from tests.fixtures.train_data import make_facts_workspace
+    from tests.unit.evaluate_helpers import attach_chunks, fake_run
+
+    w = make_facts_workspace(tmp_path / "facts", n_facts=3)
+    attach_chunks(w)
+    run = fake_run(w.runs_dir / "train-real", tiny_llama, w)
+    w.add_run("train-real", "train", {}, str(run), status="completed")
+    cfg = EvalConfig(base_model=str(tiny_llama), adapter=str(run / "adapter"), arms=["base", "tuned", "tuned+rag"],
+                     sets=["phrasings", "trained"], max_new_tokens=6, bootstrap=50, forgetting=False)
+    report = run_evaluation(cfg, run / "eval" / "e1", ws=w)
+    with pytest.raises(ArenaError, match="no held-out question with two different answers"):
+        Matchup.open(w, run / "eval" / "e1", "tuned-rag")  # the random tiny model says nothing in either arm
+    # give tuned + retrieval something to say, written the way the evaluation writes model text (a leading "="
+    # is stored as text in the CSV and must come back as the model said it)
+    from studio.evaluate.report import write_answers_csv
+
+    path = run / "eval" / "e1" / "answers.csv"
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    for r in rows:
+        if r["arm"] == "tuned+rag":
+            r["prediction"] = f"=SUM(A1) {r['qid']}"
+    write_answers_csv(path, rows)
+    m = Matchup.open(w, run / "eval" / "e1", "tuned-rag")
+    view = m.next_item()
+    assert view["total"] == 3 and view["a"] != view["b"]  # the held-out phrasings only, never the 9 trained
+    assert f"=SUM(A1) {view['item']}" in (view["a"], view["b"])
+    m.record(view["item"], "tie")
+    saved = json.loads((run / "eval" / "e1" / "report.json").read_text())
+    assert saved["arena"]["pairings"]["tuned-rag"]["ties"] == 1 and saved["metrics"] == report["metrics"]
+    row = compare_runs(["train-real"], w)["runs"][0]
+    assert row["run"] == "train-real / e1" and row["questions"] == 3
+    assert row["unseen"]["accuracy"] == report["metrics"]["tuned"]["phrasings"]["accuracy"]

@@ -28,6 +28,12 @@ def test_same_questions_table_and_rounds(ws):
     one, two = result["runs"]
     assert one["run"] == "train-1 / eval-1" and one["unseen"]["accuracy"] == 0.4 and one["unseen"]["ci"] == [0.2, 0.6]
     assert two["round"] == 2 and one["round"] is None
+    ws.add_run("train-4", "train", {"round": 3, "parent_run": "train-2"}, str(ws.runs_dir / "train-4"))
+    from tests.unit.arena_helpers import make_report
+
+    make_report(ws.runs_dir / "train-4" / "eval" / "eval-1")
+    four = compare_runs(["train-4"], ws)["runs"][0]
+    assert (four["round"], four["parent"]) == (3, "train-2")  # the round a later training run records
     assert two["facts"]["accuracy"] == 0.4 and two["refusals"]["accuracy"] == 0.9 and two["forgetting"] == -0.02
     headers, rows = table(result)
     assert headers[2].startswith("unseen") and rows[1][:3] == ["train-2 / eval-1", "2", "80% [60–95]"]
