@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "studio.dataset.cli",
     "studio.train.cli",
     "studio.evaluate.cli",
+    "studio.evaluate.arena_cli",
     "studio.voice.cli",
     "studio.hub.cli",
     "studio.chat.cli",

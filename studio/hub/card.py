@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .card_format import evaluation_table, fmt, fmt_ci, md_text  # noqa: F401 - shared with the card's callers
+from .card_format import arena_lines, evaluation_table, fmt, fmt_ci, md_text  # noqa: F401 - shared with the card's callers
 from .report_view import SET_LABELS, ReportView
 
 INDEX_ARM = "tuned"  # model-index carries this model's own numbers only
@@ -210,7 +210,8 @@ def _training_config(ctx: CardContext) -> str:
 def _evaluation(ctx: CardContext) -> str:
     report = ctx.report
     if report and not report.evaluated and _voice_result(ctx):
-        return "No question-answer evaluation: this run was evaluated on its voice only (next section)."
+        return "\n\n".join(["No question-answer evaluation: this run was evaluated on its voice only (next section).",
+                            *arena_lines(report.raw)])
     if not report or not report.evaluated:
         return ("**Not evaluated.** No evaluation report was found for this run. Run "
                 "`python -m studio evaluate --adapter <adapter folder> ...` (or the Evaluate tab) and push again "
@@ -228,6 +229,7 @@ def _evaluation(ctx: CardContext) -> str:
                      "((tuned - base) / (base + retrieval - base)).")
     if report.verdict:
         parts.append(f"Verdict: {md_text(report.verdict)}")
+    parts += arena_lines(report.raw)
     for plot in ctx.plots:
         name = plot.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ")
         parts.append(f"![{md_text(name)}]({plot})")

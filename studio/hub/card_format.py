@@ -42,3 +42,19 @@ def evaluation_table(report: ReportView) -> str:
             cells.append(fmt(hit.metric, hit.value) + fmt_ci(hit.metric, hit.ci) if hit else "")
         lines.append(f"| {SET_LABELS.get(row.set, md_text(row.set))} | {md_text(row.metric)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def arena_lines(raw: dict | None) -> list[str]:
+    """One line per blind A/B arena pairing of the report (people's judgments), or none."""
+    block = (raw or {}).get("arena") if isinstance(raw, dict) else None
+    pairings = block.get("pairings") if isinstance(block, dict) else None
+    lines = []
+    for s in (pairings or {}).values():
+        if not isinstance(s, dict) or s.get("preference") is None:
+            continue
+        ci = s.get("preference_ci")
+        lines.append(f"Blind A/B arena, {md_text(s.get('label', ''))}: preferred in {100 * s['preference']:.0f}%"
+                     + (f" [{100 * ci[0]:.0f}%, {100 * ci[1]:.0f}%]" if ci else "")
+                     + f" of {s.get('judged', 0)} judgments ({s.get('both_wrong', 0)} \"both wrong\" left out; "
+                     "ties count half; Wilson 95% interval).")
+    return lines

@@ -38,7 +38,7 @@ SKIP_KEYS = {"n", "count", "correct", "refused", "probe_correct", "probe_size", 
              "ci_low", "ci_high", "std", "stderr"}
 SKIP_BRANCHES = {"config", "calibration", "models", "dataset", "questions", "answers", "per_question", "per_fact",
                  "plots", "files", "environment", "timings", "differences", "retrieval", "judge", "threshold",
-                 "style", "warnings", "verdict", "retrieval_gap_recovered"}
+                 "style", "warnings", "verdict", "retrieval_gap_recovered", "arena"}
 VALUE_KEYS = ("value", "mean", "estimate", "point")
 
 

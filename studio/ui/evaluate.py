@@ -249,6 +249,11 @@ def build(app: AppContext) -> None:
                concurrency_limit=None, show_progress="hidden")
     failures.change(on_failures, [folder, failures], [table])
     compare_btn.click(on_compare, [folder, earlier, app.language], [compare_table])
+    from .arena import build_arena_section
+    from .compare import build_compare_section
+
+    build_compare_section(app, refresh)  # runs side by side (studio/ui/compare.py)
+    build_arena_section(app, refresh)  # blind A/B judging (studio/ui/arena.py)
     with gr.Accordion(t("evaluate.voice"), open=False, elem_id="evaluate-voice") as voice_acc:
         app.tr(voice_acc, "evaluate.voice")
         from .voice import build_voice_section

@@ -110,4 +110,17 @@ MIGRATIONS: list[str] = [
         value_json TEXT NOT NULL
     );
     """,
+    # 2: blind A/B arena judgments (studio/evaluate/arena.py): one row per judged item of a match-up
+    """
+    CREATE TABLE arena_judgments (
+        id INTEGER PRIMARY KEY,
+        report TEXT NOT NULL,
+        pairing TEXT NOT NULL,
+        item TEXT NOT NULL,
+        a_role TEXT NOT NULL CHECK (a_role IN ('baseline','challenger')),
+        choice TEXT NOT NULL CHECK (choice IN ('A','B','tie','both_wrong')),
+        judged_at TEXT NOT NULL,
+        UNIQUE(report, pairing, item)
+    );
+    """,
 ]

@@ -42,6 +42,8 @@ CASES: dict[str, tuple[dict, dict]] = {
     "/on_adapter": ({}, {"choice": CHOICES}),
     "/on_start_3": ({}, {"base": REFUSE, "choice": CHOICES, "path": REFUSE}),
     "/on_compare": ({}, {"earlier_v": CHOICES}),
+    "/compare_runs": ({}, {"chosen": CHOICES}),
+    "/arena_start": ({"pairing_v": "run"}, {"report_v": CHOICES, "other_v": CHOICES}),
     "/voice_results": ({}, {"p": REFUSE}),
     "/on_weights": ({"value": "merged"}, {"choice": CHOICES, "path": QUIET}),
     "/export_preview": ({}, {"choice": CHOICES, "path": REFUSE}),
