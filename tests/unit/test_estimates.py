@@ -164,3 +164,26 @@ def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_
     assert after["setup_s"] is not None and after["setup_s"] > 0
     assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"] + after["setup_s"], rel=0.01, abs=0.1)
     assert not (tmp_path / "x").exists()  # the calibration leaves no run behind
+
+
+def test_generation_eta_waits_for_a_chunk_of_work_and_ignores_the_model_load(monkeypatch):
+    """The walk on the Socket HOWTO showed "about 17m left" for a run that ended 2 minutes later: a rate taken from
+    the first few requests (and the model load) swings tenfold. The ETA is the pace earlier runs measured here
+    until this run has done a chunk's worth of work, then this run's own pace from its first request."""
+    import studio.generate.pipeline as pl
+
+    now = [1000.0]
+    monkeypatch.setattr(pl.time, "time", lambda: now[0])
+    state = pl.RunState(total=4)
+    assert state.eta_s() is None  # nothing measured yet: say nothing rather than a wild number
+    state.measured_s_per_chunk = 30.0
+    assert state.eta_s() == 120.0
+    now[0] += 60  # the model loads: not part of any pace
+    state.work_started = now[0]
+    now[0] += 5
+    state.partial = 0.05  # a few requests back: still the measured pace
+    assert state.eta_s() == pytest.approx(3.95 * 30.0)
+    now[0] += 35
+    state.done, state.partial = 1, 0.0  # one chunk in 40 s of work: 3 chunks left at that pace
+    assert state.eta_s() == pytest.approx(120.0)
+
