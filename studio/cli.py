@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "studio.evaluate.cli",
     "studio.voice.cli",
     "studio.hub.cli",
+    "studio.hub.share_cli",
     "studio.chat.cli",
     "studio.jobs.cli",
 )
