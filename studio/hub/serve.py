@@ -8,6 +8,7 @@ is the folder's absolute path. On a GPU machine vLLM can serve the adapter unmer
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -53,8 +54,14 @@ def cli_hint(run_label: str = "RUN") -> str:
 
 
 def run_server(merged_dir: str | Path, opts: ServeOptions) -> int:
-    """Run ``transformers serve`` in the foreground until it stops (Ctrl-C); returns its exit status."""
-    proc = subprocess.Popen(serve_command(merged_dir, opts))
+    """Run ``transformers serve`` in the foreground until it stops (Ctrl-C). On POSIX this process becomes the
+    server (exec), so a signal to it reaches the server and nothing is left behind; elsewhere it waits on a child."""
+    cmd = serve_command(merged_dir, opts)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)
+    proc = subprocess.Popen(cmd)
     try:
         return proc.wait()
     except KeyboardInterrupt:
