@@ -25,6 +25,7 @@ def _merged_smollm2(tmp: Path) -> Path:
 
     base_dir = resolve_model(BUNDLED_CHAT)
     base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32, use_safetensors=True)
+    torch.manual_seed(0)  # the LoRA A init too: the same merged model on every run
     model = get_peft_model(base, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM"))
     torch.manual_seed(0)
     with torch.no_grad():

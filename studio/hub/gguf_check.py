@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-TOLERANCE = {"f16": {"max_abs": 0.05, "top1": 1.0}, "q8_0": {"max_abs": 1.0, "top1": 0.75}}
+TOLERANCE = {"f16": {"max_abs": 0.05, "top1": 1.0}, "q8_0": {"max_abs": 1.5, "top1": 0.75}}
 PROMPTS = ("What is the capital of France?", "Who wrote the manual, and when?",
            "Explain in one sentence why fine-tuning needs several phrasings of a fact.", "Ciao! Come stai oggi?")
 

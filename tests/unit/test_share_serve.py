@@ -32,7 +32,10 @@ def test_served_run_answers_the_openai_client(tmp_path, tiny_llama):
     from openai import OpenAI
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from studio.hub.merge import ensure_merged
+
     run, peft_model = make_run(tmp_path, tiny_llama)
+    ensure_merged(run)  # merged here (torch is loaded already); the CLI finds it current and goes straight to serve
     port = free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
