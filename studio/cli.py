@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "studio.evaluate.arena_cli",
     "studio.voice.cli",
     "studio.hub.cli",
+    "studio.hub.share_cli",
     "studio.chat.cli",
     "studio.jobs.cli",
 )

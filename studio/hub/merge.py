@@ -109,3 +109,30 @@ def merge_adapter(base_model: str, adapter_dir: str | Path, out_dir: str | Path,
     AutoTokenizer.from_pretrained(tok_source).save_pretrained(out_dir)
     del merged, model, base
     return out_dir
+
+
+MERGED_MARKER = "studio_merged.json"
+
+
+def ensure_merged(adapter_or_run: str | Path, merged_dir: str | Path | None = None, dtype: str = "auto",
+                  on_progress: Callable[[str], None] | None = None) -> tuple[Path, "object"]:
+    """The run's merged model folder (``RUN/merged`` unless given), merged once and reused while the adapter is
+    unchanged; returns (folder, RunInfo). A folder without the studio's marker that holds weights is used as is."""
+    from .runinfo import read_run
+
+    run = read_run(adapter_or_run)
+    if merged_dir is None:
+        merged_dir = (run.run_dir or run.adapter_dir.parent) / "merged"
+    merged_dir = Path(merged_dir).expanduser().resolve()
+    weights = run.adapter_dir / "adapter_model.safetensors"
+    stamp = {"adapter": str(run.adapter_dir.resolve()), "adapter_mtime": weights.stat().st_mtime_ns, "dtype": dtype}
+    marker = merged_dir / MERGED_MARKER
+    try:
+        if json.loads(marker.read_text()) == stamp and any(merged_dir.glob("*.safetensors")):
+            return merged_dir, run
+    except (OSError, ValueError):
+        if not marker.exists() and any(merged_dir.glob("*.safetensors")) and (merged_dir / "config.json").is_file():
+            return merged_dir, run  # a merged folder the user gave: trust it
+    merge_adapter(run.base_model, run.adapter_dir, merged_dir, dtype, on_progress=on_progress)
+    marker.write_text(json.dumps(stamp))
+    return merged_dir, run

@@ -328,3 +328,7 @@ def build(app: AppContext) -> None:
     confirm_btn.click(confirm_h, push_inputs, push_outputs, api_visibility="private")
     cancel_btn.click(lambda: gr.update(visible=False), None, [confirm_row])
     timer.tick(poll, [run_id, app.language, app.workspace_name], [timer, progress], concurrency_limit=None)
+
+    from .share import build as build_share  # publish a Space, GGUF + Ollama, serve: below the push
+
+    build_share(app, token, adapter, adapter_path, source)

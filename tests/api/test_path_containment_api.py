@@ -48,6 +48,8 @@ CASES: dict[str, tuple[dict, dict]] = {
     "/on_weights": ({"value": "merged"}, {"choice": CHOICES, "path": QUIET}),
     "/export_preview": ({}, {"choice": CHOICES, "path": REFUSE}),
     "/export_stage": ({"repo": "alice/x"}, {"choice": CHOICES, "path": REFUSE}),
+    "/share_space_stage": ({"space": "alice/x"}, {"choice": CHOICES, "path": REFUSE}),
+    "/share_gguf": ({}, {"choice": CHOICES, "path": REFUSE}),
     "/on_adapter_1": ({}, {"path": CHOICES, "current": QUIET}),
     "/follow_adapters": ({}, {"current": QUIET}),  # keeps the selection only when it is one of the caller's runs
     "/follow_adapters_1": ({}, {"current": QUIET}),
