@@ -110,4 +110,8 @@ MIGRATIONS: list[str] = [
         value_json TEXT NOT NULL
     );
     """,
+    # 2: the round a pair came from (1: the first generation; "Improve the missed facts" adds round N + 1)
+    """
+    ALTER TABLE qa_pairs ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+    """,
 ]
