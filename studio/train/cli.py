@@ -129,14 +129,12 @@ def _run(args) -> int:
 
 def _continue_from(cfg, ws, run: str):
     """The config starting from ``run``'s adapter, checked (same base model) before anything loads."""
-    from .lineage import LineageError, adapter_of_run, load_parent
+    from .lineage import LineageError, continue_config
 
     try:
-        adapter = adapter_of_run(ws, run)
-        load_parent(adapter, cfg.base_model)
+        return continue_config(ws, cfg, run)
     except LineageError as exc:
         raise CliError(str(exc)) from None
-    return cfg.replace(init_adapter=adapter)
 
 
 def _human_event(event: dict, out) -> None:

@@ -121,4 +121,20 @@ def adapter_of_run(ws, run: str) -> str:
     return str(adapter)
 
 
-__all__ = ["Parent", "LineageError", "load_parent", "mix_train", "same_base", "adapter_of_run"]
+def finished_runs(ws, limit: int = 50) -> list[str]:
+    """Ids of the workspace's training runs with a finished adapter, newest first (what can be continued)."""
+    return [r["id"] for r in ws.list_runs("train", limit=limit)
+            if (Path(r.get("output_dir") or "") / "adapter" / "adapter_config.json").is_file()]
+
+
+def continue_config(ws, cfg, run: str | None, replay_share: float | None = None):
+    """``cfg`` continuing from the workspace's run ``run`` (checked: same base model); unchanged for no run."""
+    if not (run or "").strip():
+        return cfg
+    adapter = adapter_of_run(ws, run)
+    load_parent(adapter, cfg.base_model)
+    share = cfg.replay_share if replay_share is None or replay_share == "" else float(replay_share)
+    return cfg.replace(init_adapter=adapter, replay_share=share)
+
+
+__all__ = ["Parent", "finished_runs", "continue_config", "LineageError", "load_parent", "mix_train", "same_base", "adapter_of_run"]

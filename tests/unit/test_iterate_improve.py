@@ -124,3 +124,14 @@ def test_no_tuned_phrasings_is_one_readable_error(generated, tmp_path):
                                                 "question": "Q?", "reference": "A.", "prediction": "", "correct": False}])
     with pytest.raises(ImproveError, match="no tuned answers on unseen phrasings"):
         improve(ws, folder, encode=encode)
+
+
+def test_evaluate_tab_improve_line(generated):
+    from studio.ui.evaluate_improve import improve_line
+
+    ws, folder, missed, _ = generated
+    assert improve_line(ws, None, 2, "en") == "Open a finished evaluation first."
+    line = improve_line(ws, str(folder), 1, "en")
+    assert line.startswith("1 missed fact(s): 1 new training pair(s) for round 2 (1 facts improved)")
+    assert "Review tab (round 2)" in line and ws.count_pairs(PairFilter(round=2)) == 1
+    assert improve_line(ws, str(folder), 99, "it") == "Errore: phrasings per fact must be 1-20, not 99"
