@@ -98,3 +98,34 @@ def test_cli_refuses_another_base_model_in_one_line(parent, tmp_path, capsys):
     code = main(["train", "--workspace", str(ws.path), "--base-model", str(other),
                  "--output", str(tmp_path / "y"), "--from-run", "nope"])
     assert code == 2 and "no training run 'nope'" in capsys.readouterr().err
+
+
+def test_evaluation_reports_earlier_and_new_facts_apart(parent, tiny_llama):
+    """The child's studio_run.json names its parent's facts; a new fact (f09) is reported apart, and the parent's
+    own evaluation on the same questions gives the change on the earlier facts (forgetting)."""
+    from studio.evaluate.report import write_answers_csv
+    from studio.evaluate.rounds import cards_line, split_by_round
+
+    ws, _, root, _, _ = parent
+    if not (root / "child" / "adapter").is_dir():
+        pytest.skip("needs the continued run of the test above")
+    info = json.loads((root / "child" / "adapter" / "studio_run.json").read_text())
+
+    def row(group, ok, arm="tuned"):
+        return {"arm": arm, "qid": group, "set": "phrasings", "group": group, "question": f"Q {group}?",
+                "reference": "A.", "prediction": "", "correct": ok}
+
+    (root / "parent" / "eval" / "e1").mkdir(parents=True, exist_ok=True)
+    write_answers_csv(root / "parent" / "eval" / "e1" / "answers.csv",
+                      [row("f01", False), row("f02", True), row("f03", True), row("f04", True)])
+    now = [row("f01", True), row("f02", True), row("f03", False), row("f04", True), row("f09", True),
+           row("f02", False, "base")]
+    rounds = split_by_round(now, info, n_boot=50)
+    assert rounds["round"] == 2 and rounds["parent"] == "parent"
+    assert (rounds["earlier"]["tuned"]["correct"], rounds["earlier"]["tuned"]["n"]) == (3, 4)
+    assert (rounds["new"]["tuned"]["correct"], rounds["new"]["tuned"]["n"]) == (1, 1)
+    assert rounds["earlier"]["base"]["n"] == 1 and "base" not in rounds["new"]
+    assert rounds["parent_earlier"] == {"accuracy": 0.75, "accuracy_now": 0.75, "change": 0.0, "n": 4}
+    assert cards_line(rounds).startswith("Round 2 (from run parent): tuned on facts from earlier rounds 75% (3/4), "
+                                         "on new facts 100% (1/1)")
+    assert split_by_round(now, {"round": 1}) is None  # a first run has no earlier facts
