@@ -129,3 +129,13 @@ def test_evaluation_reports_earlier_and_new_facts_apart(parent, tiny_llama):
     assert cards_line(rounds).startswith("Round 2 (from run parent): tuned on facts from earlier rounds 75% (3/4), "
                                          "on new facts 100% (1/1)")
     assert split_by_round(now, {"round": 1}) is None  # a first run has no earlier facts
+
+
+def test_plan_preview_counts_the_continued_runs_mix(parent, tiny_llama):
+    from studio.train.preview import preview_plan
+
+    ws, _, root, _, _ = parent
+    fresh = preview_plan(TrainConfig(base_model=str(tiny_llama)), ws)
+    cont = preview_plan(TrainConfig(base_model=str(tiny_llama), init_adapter=str(root / "parent" / "adapter"),
+                                    replay_share=0.5), ws)
+    assert fresh["n_train"] == 4 * 3 + 2 and cont["n_train"] == 2 + 1
