@@ -12,7 +12,7 @@ Caveat stated with the figures: "before" on the missed facts is 0% by selection 
 so re-asking gives the same miss); round 2 also trains those facts longer, so the gain is that of the whole
 improve-and-continue step, not of the new phrasings alone.
 
-    python benchmarks/iterate.py [--epochs1 3] [--epochs2 6] [--per-fact 6] [--replay-share 1.0]
+    python benchmarks/iterate.py [--epochs1 3] [--epochs2 6] [--per-fact 6] [--replay-share 1.0] [--work DIR]
 """
 
 from __future__ import annotations
@@ -82,27 +82,43 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work", metavar="DIR", help="go on in the folder of an earlier run of this script: steps "
+                        "already done there (round 1, its evaluation, the improve step) are read back, not redone")
     args = parser.parse_args()
 
     from studio.evaluate.improve import improve
     from studio.jobs import JobRunner
     from studio.models import ensure_bundled_chat
 
-    work = Path(tempfile.mkdtemp(prefix="bench_iterate_"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench_iterate_"))
     os.environ["STUDIO_HOME"] = str(work / "home")
     base = ensure_bundled_chat()
-    ws = facts_workspace(work / "home" / "workspaces" / "facts")
+    resumed = []
+    if (work / "home" / "workspaces" / "facts" / "workspace.db").is_file():
+        from studio.workspace import Workspace
+
+        ws = Workspace.open(work / "home" / "workspaces" / "facts")
+    else:
+        ws = facts_workspace(work / "home" / "workspaces" / "facts")
     runner = JobRunner(ws, root=work / "home")
     recipe = {"base_model": str(base), "method": "lora", "lr": args.lr, "batch_size": args.batch, "grad_accum": 1,
               "seed": args.seed}
     t0 = time.perf_counter()
-    status = runner.run_foreground("train", {**recipe, "epochs": args.epochs1}, run_dir=work / "round1")
-    if status.get("state") != "completed":
-        print(f"round 1 ended {status.get('state')}: {status.get('error')}")
-        return 1
+    if (work / "round1" / "adapter" / "studio_run.json").is_file():
+        resumed.append("round 1")
+    else:
+        status = runner.run_foreground("train", {**recipe, "epochs": args.epochs1}, run_dir=work / "round1")
+        if status.get("state") != "completed":
+            print(f"round 1 ended {status.get('state')}: {status.get('error')}")
+            return 1
     t1 = time.perf_counter()
-    before = per_fact(evaluate(runner, base, work / "round1"))
-    report1 = max((work / "round1" / "eval").glob("*/"), key=lambda p: p.stat().st_mtime)
+    evals = sorted((work / "round1" / "eval").glob("*/answers.csv"), key=lambda p: p.stat().st_mtime)
+    if evals:
+        resumed.append("round 1 evaluation")
+        report1 = evals[-1].parent
+    else:
+        report1 = evaluate(runner, base, work / "round1")
+    before = per_fact(report1)
     missed = sorted(f for f, ok in before.items() if not ok)
     learned = sorted(f for f, ok in before.items() if ok)
     print(f"round 1 ({args.epochs1:g} epochs, {time.perf_counter() - t0:.0f} s): {len(learned)}/{len(before)} unseen "
@@ -111,7 +127,19 @@ def main() -> int:
         print("round 1 missed nothing: shorten it (--epochs1) to have facts to improve")
         return 1
     t2 = time.perf_counter()
-    res = improve(ws, report1, per_fact=args.per_fact)
+    from studio.workspace import PairFilter
+
+    done = list(ws.iter_pairs(PairFilter(round=2)))
+    if done:  # the improve step of an earlier run stored its pairs: read them back
+        resumed.append("improve")
+        added = {}
+        for p in done:
+            added[p["fact_id"]] = added.get(p["fact_id"], 0) + 1
+        res = type("Read", (), {"n_added": len(done), "added": added, "missed": missed, "leaks_refused": None,
+                                "flagged": [p for p in ws.iter_pairs() if "check_answer" in (p["flags"] or "")],
+                                "skipped": {}})()
+    else:
+        res = improve(ws, report1, per_fact=args.per_fact)
     gen_s = time.perf_counter() - t2
     print(f"improve: {res.n_added} new pairs for {sum(1 for v in res.added.values() if v)} of {len(res.missed)} "
           f"missed facts ({gen_s:.0f} s), {res.leaks_refused} leaks refused, skipped {res.skipped}", flush=True)
@@ -145,8 +173,12 @@ def main() -> int:
         "overall_before": pct(sum(before.values()), len(before)), "overall_after": pct(sum(after.values()), len(after)),
         "report_rounds": report2.get("rounds"),
         "goal_gain_30": None, "goal_forgetting_5": None,
-        "round1_train_s": round(t1 - t0, 1), "improve_s": round(gen_s, 1), "round2_train_s": round(t4 - t3, 1),
+        "round1_train_s": round(t1 - t0, 1),
+        "round1_train_runtime_s": (json.loads((work / "round1" / "status.json").read_text()).get("result") or {})
+        .get("train_runtime_s"), "improve_s": round(gen_s, 1), "round2_train_s": round(t4 - t3, 1),
         "total_s": round(time.perf_counter() - t0, 1),
+        "steps_read_back": resumed,  # done by an earlier run of this script in --work, not redone (times then 0)
+        "sample_new_questions": [p["question"] for p in ws.iter_pairs(PairFilter(round=2))][:12],
     }
     figures["goal_gain_30"] = figures["missed_gain_points"] >= 30
     figures["goal_forgetting_5"] = figures["forgetting_points"] is None or figures["forgetting_points"] <= 5

@@ -10,8 +10,8 @@ answered wrong on an unseen phrasing, through the workspace's generator.
   quality flag asks for a look (then ``pending``).
 * Held-out pairs are never changed and never copied: a candidate that repeats a held-out question, or comes
   within the leak threshold (cosine of the sentence embedder) of one, is refused and counted, exactly as the
-  generation's leak check would; after storing, the check runs again over the whole workspace and raises if a
-  trained question equals a held-out one.
+  generation's leak check would; after storing, the check runs again over the whole workspace: a new pair that
+  repeats a held-out question is removed and the step refused (earlier pairs that do are counted, not changed).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class ImproveResult:
     pair_ids: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)  # trained pairs whose answer disagrees with the source
     leaks_refused: int = 0
+    earlier_leaks: int = 0  # train pairs that already repeated a held-out question (not this round's)
     skipped: dict[str, str] = field(default_factory=dict)  # fact -> why it got no new phrasing
 
     @property
@@ -125,15 +126,20 @@ def leak_checker(heldout: list[str], threshold: float, encode: Callable[[list[st
     return leaks
 
 
-def verify_no_leak(ws) -> None:
-    """Raise when a trained question is a held-out question word for word (the split's invariant)."""
+def verify_no_leak(ws, new_ids: list[int]) -> int:
+    """The leak check over the whole workspace after adding ``new_ids``: a new pair whose question repeats a held-out
+    one (same words) is removed again and refused; returns how many earlier train pairs already repeat one (data
+    imported or edited that way: reported, not changed here)."""
     from ..generate.textutil import token_key
     from ..workspace import PairFilter
 
     held = {token_key(p["question"]) for p in ws.iter_pairs(PairFilter(split="heldout"))}
     bad = [p["id"] for p in ws.iter_pairs(PairFilter(split="train")) if token_key(p["question"]) in held]
-    if bad:
-        raise ImproveError(f"leak check: {len(bad)} trained question(s) repeat a held-out one (pairs {bad[:5]})")
+    fresh = sorted(set(bad) & set(new_ids))
+    if fresh:
+        ws.delete_pairs(fresh)
+        raise ImproveError(f"leak check: {len(fresh)} new question(s) repeat a held-out one; nothing was added")
+    return len(bad)
 
 
 def improve(ws, folder: str | Path, per_fact: int = 5, gen_cfg=None, backend=None,
@@ -213,6 +219,7 @@ def improve(ws, folder: str | Path, per_fact: int = 5, gen_cfg=None, backend=Non
             backend.close()
     if new_rows:
         result.pair_ids = ws.add_pairs(new_rows)
+    result.earlier_leaks = verify_no_leak(ws, result.pair_ids)
     for pid, before in flagged_before.items():
         flags = sorted({f for f in (before["flags"] or "").split(",") if f} | {CHECK_FLAG})
         ws.update_pair(pid, flags=flags, status="pending")
@@ -220,7 +227,6 @@ def improve(ws, folder: str | Path, per_fact: int = 5, gen_cfg=None, backend=Non
     if result.pair_ids or result.flagged:
         record_action(ws, "improve", f"improve the missed facts ({len(result.pair_ids)} new pairs)",
                       changed=flagged_before, added=result.pair_ids)
-    verify_no_leak(ws)
     return result
 
 

@@ -4,10 +4,6 @@ round; held-out phrasings untouched and never leaked; wrong training answers fla
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,13 +18,11 @@ from studio.jobs import JobRunner
 from studio.workspace import PairFilter
 from tests.unit.generate_helpers import make_workspace
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def generated(tmp_path, embedder):
-    """A replay-generated workspace (3 English facts per chunk) and an evaluation that missed one fact."""
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A replay-generated workspace (3 English facts, 4 phrasings each: 1 held out), made once per module."""
+    home = tmp_path_factory.mktemp("improve") / "home"
     ws = make_workspace(home / "workspaces", docs={"rome.md": ("en", [
         "The Colosseum in Rome was completed in 80 AD under Emperor Titus. "
         "The Colosseum could hold about 50000 spectators. "
@@ -38,6 +32,20 @@ def generated(tmp_path, embedder):
     status = JobRunner(ws, root=home).run_foreground("generate", cfg.to_dict())
     assert status["state"] == "completed", status.get("error")
     ws.bulk_update_pairs(ws.pair_ids(), status="kept")
+    path = ws.path
+    ws.close()
+    return path
+
+
+@pytest.fixture
+def generated(template, tmp_path, embedder):
+    """A fresh copy of the template workspace and an evaluation that missed one of its facts."""
+    import shutil
+
+    from studio.workspace import Workspace
+
+    shutil.copytree(template, tmp_path / "home" / "workspaces" / template.name)
+    ws = Workspace.open(tmp_path / "home" / "workspaces" / template.name)
     held = list(ws.iter_pairs(PairFilter(split="heldout")))
     facts = sorted({p["fact_id"] for p in held})
     assert len(facts) == 3
@@ -79,7 +87,7 @@ def test_only_missed_facts_get_new_round_2_pairs_and_held_out_stays(generated):
     flagged = ws.get_pair(wrong["id"])
     assert CHECK_FLAG in flagged["flags"].split(",") and flagged["status"] == "pending"
     assert not any(CHECK_FLAG in (p["flags"] or "") for p in ws.iter_pairs() if p["id"] != wrong["id"])
-    assert ws.count_pairs(PairFilter(round=2)) == 2
+    assert ws.count_pairs(PairFilter(round=2)) == 2 and res.earlier_leaks == 0
 
 
 class LeakyBackend(ReplayBackend):
@@ -104,17 +112,16 @@ def test_a_leaking_phrasing_is_refused(generated):
     assert ws.count_pairs(PairFilter(split="heldout")) == len(_snapshot(ws))
 
 
-def test_improve_cli(generated):
+def test_improve_cli(generated, monkeypatch, capsys):
+    from studio.cli import main
+
     ws, folder, missed, _ = generated
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "STUDIO_HOME": str(ws.path.parent.parent)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "studio", "improve", *a, "-w", ws.name],  # noqa: E731
-                                    capture_output=True, text=True, env=env, timeout=120)
-    out = run(str(folder), "--per-fact", "1", "--json")
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    monkeypatch.setenv("STUDIO_HOME", str(ws.path.parent.parent))
+    assert main(["improve", str(folder), "-w", ws.name, "--per-fact", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert data["missed"] == [missed] and data["n_added"] == 1 and data["round"] == 2
-    bad = run("no-such-run")
-    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+    assert main(["improve", "no-such-run", "-w", ws.name]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
         f"error: no finished evaluation of 'no-such-run' in workspace '{ws.name}': evaluate it first"]
 
 
