@@ -5,7 +5,6 @@ a different base model is refused in one line. Resume from a checkpoint is the o
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
