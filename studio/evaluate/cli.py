@@ -41,6 +41,13 @@ def register(sub) -> None:
     s.add_argument("--threshold", type=float, metavar="X", help="similarity threshold (default: the documented default)")
     s.set_defaults(func=_score)
 
+    i = sub.add_parser("improve", help="more training phrasings for the facts an evaluation found missed (next round)")
+    i.add_argument("run", metavar="RUN", help="a training run (its newest evaluation), an evaluation run or report folder")
+    i.add_argument("--workspace", "-w", metavar="W", help="workspace name or path")
+    i.add_argument("--per-fact", type=int, default=5, metavar="N", help="new phrasings per missed fact (default 5)")
+    i.add_argument("--json", action="store_true", help="one JSON line with the result")
+    i.set_defaults(func=_improve)
+
 
 def _config(args):
     from ..config import ConfigError
@@ -107,6 +114,33 @@ def _human(event: dict, out) -> None:
               + (f" (ETA {eta:.0f}s)" if eta else ""), file=out, flush=True)
     elif event.get("type") == "log":
         print(event.get("message", ""), file=out, flush=True)
+
+
+def _improve(args) -> int:
+    from ..cli_util import open_workspace
+    from .improve import ImproveError, find_report, improve
+
+    ws = open_workspace(args)
+    try:
+        folder = Path(args.run).expanduser()
+        if not (folder / "report.json").is_file():
+            folder = find_report(ws, args.run)
+        with contextlib.redirect_stdout(sys.stderr):
+            result = improve(ws, folder, per_fact=args.per_fact)
+    except ImproveError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        emit_json({"ok": True, **result.to_dict()})
+        return 0
+    if not result.missed:
+        print(f"no missed facts in {result.report}: every unseen phrasing was answered right")
+        return 0
+    print(f"{len(result.missed)} missed fact(s); {result.n_added} new pair(s) for round {result.round} "
+          f"({sum(1 for v in result.added.values() if v)} facts), {len(result.flagged)} trained pair(s) flagged "
+          f"check_answer, {result.leaks_refused} leak(s) refused; review them, then continue training")
+    for group, why in result.skipped.items():
+        print(f"  {group}: {why}")
+    return 0
 
 
 def _score(args) -> int:

@@ -301,6 +301,11 @@ def run_evaluation(cfg: EvalConfig, out_dir: Path, ws=None, hooks: Hooks | None 
     if voice:
         report["voice"] = voice
         report["style"] = {"evaluated": True, "win_rate": voice.get("win_rate"), "valid": voice.get("valid")}
+    from .rounds import split_by_round
+
+    rounds = split_by_round(rows, run_info, cfg.bootstrap, cfg.seed)  # a continued run: earlier vs new facts
+    if rounds:
+        report["rounds"] = rounds
     report["verdict"] = verdict(metrics, differences, gap, forgetting)
     if stopped:
         answered = sum(1 for k in done if k[0] in arms)

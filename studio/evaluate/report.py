@@ -4,7 +4,8 @@
 ``dataset`` (source, path, sha256, counts), ``threshold`` (value and how it was set), ``metrics``
 (``{arm: {set: {accuracy, accuracy_ci, strict_accuracy, consistency, agreement, n, ...}}}``),
 ``differences`` (tuned - base per set, with CI), ``retrieval_gap_recovered``, ``forgetting``, ``judge``,
-``retrieval``, ``verdict`` (``learned``, ``text``, ``advice``), ``style`` (reserved for the voice score), ``files``.
+``retrieval``, ``verdict`` (``learned``, ``text``, ``advice``), ``style`` (reserved for the voice score), ``files``;
+for a run continued from another, ``rounds`` (facts from earlier rounds vs new facts: :mod:`.rounds`).
 """
 
 from __future__ import annotations

@@ -66,6 +66,10 @@ def cards(report: dict) -> str:
             parts.append(f"{SET_LABELS.get(s, s)}: **{_pct(m.get('accuracy'))}**{_ci(m.get('accuracy_ci'))} "
                          f"({m.get('correct', '')}/{m.get('n')}){extra}")
         lines.append(f"**{ARM_LABELS.get(arm, arm)}** — " + " · ".join(parts))
+    from .rounds import cards_line
+
+    if cards_line(report.get("rounds")):
+        lines.append(cards_line(report.get("rounds")))
     th = report.get("threshold") or {}
     lines.append(f"Similarity threshold {th.get('value')} ({th.get('source')}).")
     f = report.get("forgetting") or {}

@@ -181,3 +181,77 @@ def _rewrite_guided(backend: Backend, pair: dict, chunk: dict, statement: str, k
                            model=backend.model, prompt_version=prompts.GUIDED_VERSION)
     raise RegenerateError("the generator gave no usable new question for this fact (a small model: try again, "
                           "or edit the question by hand)")
+
+
+def more_phrasings(ws: Workspace, pair: dict, n: int, cfg: GenerateConfig | None = None,
+                   backend: Backend | None = None, avoid: set[str] | None = None) -> list[Rewrite]:
+    """Up to ``n`` new questions for the fact of ``pair`` (its answer kept), none a phrasing the fact already has
+    nor one in ``avoid``: the same prompts as :func:`rewrite_pair`, asked for several at once. The workspace is
+    not changed; the caller checks leaks and stores them."""
+    cfg = cfg or generator_settings(ws)
+    chunk, statement, key, doc_lang = _source(ws, pair)
+    lang = prompts.prompt_lang(doc_lang, cfg.language)
+    taken = _taken(ws, pair) | set(avoid or ())
+    own = backend is None
+    try:
+        backend = backend or make_backend(cfg)
+    except BackendError as exc:
+        raise RegenerateError(str(exc)) from None
+    found: list[Rewrite] = []
+    try:
+        if _guided(cfg, backend):
+            questions = _guided_candidates(backend, ws, pair, statement, key, lang, taken, n, cfg)
+            answer, key_answer, version = pair.get("answer") or statement, key, prompts.GUIDED_VERSION
+            items = [{"question": q, "answer": answer, "key_answer": key_answer} for q in questions]
+        else:
+            listing = f"1. {statement}" + (f" (key: {key})" if key else "")
+            k = min(20, max(cfg.paraphrases, 1) + n + len(taken))
+            item = _ask(backend, prompts.messages("qa", lang, k=k, chunk=chunk["text"], facts=listing), cfg, lang)[0]
+            version = prompts.PROMPT_VERSION
+            # the answer stays the pair's own (it is the one reviewed); only the wording of the question changes
+            items = [{"question": p["question"], "answer": pair.get("answer") or item["answer"],
+                      "key_answer": key or item["key_answer"]} for p in [item, *item["paraphrases"]]]
+    except BackendError as exc:
+        raise RegenerateError(str(exc)) from None
+    finally:
+        if own:
+            backend.close()
+    for it in items:
+        norm = normalise(it["question"])
+        if not norm or norm in taken or len(found) >= n:
+            continue
+        taken.add(norm)
+        flags = quality_flags(it["question"], it["answer"], it["key_answer"], chunk["text"], doc_lang or None,
+                              pair.get("kind") or "fact")
+        found.append(Rewrite(question=it["question"], answer=it["answer"], key_answer=it["key_answer"] or None,
+                             flags=flags, generator=backend.name, model=backend.model, prompt_version=version))
+    return found
+
+
+def _guided_candidates(backend: Backend, ws: Workspace, pair: dict, statement: str, key: str | None, lang: str,
+                       taken: set[str], n: int, cfg: GenerateConfig) -> list[str]:
+    """A small model: rewordings of each trained phrasing of the fact and new questions for the fact sentence,
+    each checked as in the guided recipe (about the sentence, not giving the answer away)."""
+    from .guided import QUESTION_TOKENS, STOP, check_question, clean_reply
+
+    temp = cfg.temperature if cfg.temperature > 0 else 0.8
+    sources = [pair["question"]]
+    if pair.get("fact_id"):
+        rows = ws.conn.execute("SELECT question FROM qa_pairs WHERE fact_id = ? AND split = 'train' AND status != "
+                               "'rejected' ORDER BY id", (pair["fact_id"],))
+        sources = list(dict.fromkeys([pair["question"], *(r[0] for r in rows)]))
+    reqs = [GenerationRequest(messages=prompts.question_messages(statement, key or "", lang),
+                              max_new_tokens=QUESTION_TOKENS, temperature=temp, stop=STOP) for _ in range(n)]
+    reqs += [GenerationRequest(messages=prompts.paraphrase_messages(sources[i % len(sources)], lang),
+                               max_new_tokens=QUESTION_TOKENS, temperature=temp, stop=STOP) for i in range(3 * n)]
+    out: list[str] = []
+    seen = set(taken)
+    existing = list(sources)
+    for i, result in enumerate(backend.generate(reqs)):
+        q = clean_reply(result.text) if result.ok else ""
+        loose = 1 if i < n else 2  # a rewording may use a synonym more; it must still be about the fact sentence
+        if q and normalise(q) not in seen and not check_question(q, statement, key or "", existing, lang, loose=loose):
+            seen.add(normalise(q))
+            existing.append(q)
+            out.append(q)
+    return out

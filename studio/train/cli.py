@@ -28,6 +28,10 @@ def register(sub) -> None:
     p.add_argument("--preset", help="auto, cpu, t4, l4, a10g, a100-40, a100-80, h100")
     p.add_argument("--config", metavar="recipe.yaml", help="a recipe YAML (a run's recipe.yaml); flags override it")
     p.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
+    p.add_argument("--from-run", metavar="RUN", help="start a NEW run from this finished run's adapter (same base "
+                   "model): its new pairs plus a replay of the old ones")
+    p.add_argument("--replay-share", type=float, metavar="X", help="with --from-run: old pairs mixed in, as a share "
+                   "of the new pairs (default 0.5, against forgetting)")
     p.add_argument("--plan", action="store_true", help="print the effective recipe and estimates, do not train")
     p.add_argument("--calibrate", action="store_true",
                    help="with --plan: first time 3 real training steps on this machine, so the time is measured")
@@ -53,6 +57,8 @@ def build_config(args):
             data[key] = value
     if args.epochs is not None:
         data["max_steps"] = None
+    if getattr(args, "replay_share", None) is not None:
+        data["replay_share"] = args.replay_share
     try:
         return TrainConfig.from_dict(data)
     except ConfigError as exc:
@@ -96,6 +102,8 @@ def _run(args) -> int:
         ws = _open_ws(args)
         if ws is None:
             raise CliError("--workspace is required to start a run (its kept pairs are the training data)")
+        if args.from_run:
+            cfg = _continue_from(cfg, ws, args.from_run)
         if args.plan:
             return _print_plan(cfg, ws, args.json, getattr(args, "calibrate", False))
         config = {**cfg.to_dict(), "resume": False}
@@ -117,6 +125,16 @@ def _run(args) -> int:
     else:
         _print_summary(summary)
     return 0 if summary["state"] in ("completed", "stopped") else 1
+
+
+def _continue_from(cfg, ws, run: str):
+    """The config starting from ``run``'s adapter, checked (same base model) before anything loads."""
+    from .lineage import LineageError, continue_config
+
+    try:
+        return continue_config(ws, cfg, run)
+    except LineageError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _human_event(event: dict, out) -> None:

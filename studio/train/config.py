@@ -46,6 +46,10 @@ class TrainConfig(Config):
     trust_remote_code: bool = help_field(False, "run model code from the Hub (off unless you trust the repo)")
     mirror_dir: str | None = help_field(None, "copy each completed checkpoint here (e.g. a mounted Google Drive)")
     trained_sample: int = help_field(40, "trained questions copied into the frozen test set (set 'trained')")
+    init_adapter: str | None = help_field(None, "continue from this finished run's adapter folder (same base model): "
+                                          "a new run, not a resume")
+    replay_share: float = help_field(0.5, "continuing: the parent's pairs mixed in, as a share of the new pairs "
+                                     "(rehearsal against forgetting what the parent learned)")
 
     def validate(self) -> None:
         check(bool((self.base_model or "").strip()), "base_model is empty: pick a model")
@@ -69,6 +73,7 @@ class TrainConfig(Config):
         check(self.checkpoint_minutes > 0, "checkpoint_minutes must be positive")
         check(self.logging_steps >= 1, "logging_steps must be at least 1")
         check(self.trained_sample >= 0, "trained_sample cannot be negative")
+        check(0.0 <= self.replay_share <= 10.0, f"replay_share must be 0-10, not {self.replay_share}")
 
     @property
     def alpha(self) -> int:

@@ -74,12 +74,14 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def split_rows(pairs: list[dict], system_prompt: str = "", trained_sample: int = 40, seed: int = 42) -> dict[str, list]:
-    """Kept pairs -> train/val/test rows (see the module docstring)."""
+def split_rows(pairs: list[dict], system_prompt: str = "", trained_sample: int = 40, seed: int = 42,
+               taught_groups: Iterable[str] = ()) -> dict[str, list]:
+    """Kept pairs -> train/val/test rows (see the module docstring). ``taught_groups``: facts an earlier run
+    taught (a continued run): their held-out questions stay unseen phrasings even when none of theirs is replayed."""
     train_pairs = [p for p in pairs if p["split"] == "train"]
     val_pairs = [p for p in pairs if p["split"] == "val"]
     test_pairs = [p for p in pairs if p["split"] == "heldout"]
-    train_groups = {_group(p) for p in train_pairs}
+    train_groups = {_group(p) for p in train_pairs} | set(taught_groups)
     train_questions = {_norm(p["question"]) for p in train_pairs}
 
     def chat_row(p: dict) -> dict:
@@ -117,8 +119,11 @@ def split_rows(pairs: list[dict], system_prompt: str = "", trained_sample: int =
 
 
 def freeze(ws, data_dir: Path, system_prompt: str = "", chat_template: str | None = None, trained_sample: int = 40,
-           seed: int = 42, extra: dict[str, Any] | None = None) -> dict:
-    """Write the workspace's kept pairs into ``data_dir`` with a manifest; returns the manifest."""
+           seed: int = 42, extra: dict[str, Any] | None = None, mix=None) -> dict:
+    """Write the workspace's kept pairs into ``data_dir`` with a manifest; returns the manifest.
+
+    ``mix(train_pairs) -> (train_pairs, info)`` picks the train pairs of a continued run
+    (:func:`studio.train.lineage.mix_train`); ``info`` goes into the manifest as ``continue``."""
     from ..workspace import PairFilter
 
     pairs = list(ws.iter_pairs(PairFilter(status="kept")))
@@ -126,7 +131,11 @@ def freeze(ws, data_dir: Path, system_prompt: str = "", chat_template: str | Non
         raise DataError(
             f"workspace {ws.name!r} has no kept training pairs: generate or import pairs, then keep some in the Review tab"
         )
-    rows = split_rows(pairs, system_prompt, trained_sample, seed)
+    mixed = None
+    if mix is not None:
+        chosen, mixed = mix([p for p in pairs if p["split"] == "train"])
+        pairs = sorted([p for p in pairs if p["split"] != "train"] + chosen, key=lambda p: p["id"])
+    rows = split_rows(pairs, system_prompt, trained_sample, seed, (mixed or {}).get("parent_groups", ()))
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -141,6 +150,8 @@ def freeze(ws, data_dir: Path, system_prompt: str = "", chat_template: str | Non
         "chat_template_sha256": sha256_text(chat_template),
         "test_sets": _count_by(rows["test"], "set"),
         "leaks_dropped": rows["leaks"],
+        "round": (mixed["parent"]["round"] + 1) if mixed else 1,
+        **({"continue": mixed} if mixed else {}),
         **(extra or {}),
     }
     tmp = data_dir / (MANIFEST + ".tmp")

@@ -52,8 +52,14 @@ def prepare(run_dir: Path, cfg: TrainConfig, ws, tokenizer, dev, world_size: int
     if not is_frozen(data_dir):
         if ws is None:
             raise DataError("this run has no frozen data and no workspace to take pairs from: pass --workspace")
+        mix = None
+        if cfg.init_adapter:  # a continued run: the new pairs and a replay of the parent's (studio/train/lineage.py)
+            from .lineage import load_parent, mix_train
+
+            parent = load_parent(cfg.init_adapter, cfg.base_model)
+            mix = lambda train: mix_train(train, parent, cfg.replay_share, cfg.seed)  # noqa: E731
         freeze(ws, data_dir, cfg.system_prompt, getattr(tokenizer, "chat_template", None), cfg.trained_sample, cfg.seed,
-               extra={"base_model": cfg.base_model})
+               extra={"base_model": cfg.base_model}, mix=mix)
     manifest, rows = load_frozen(data_dir)
     plan = Plan.load(run_dir)
     if plan is None:
@@ -96,6 +102,13 @@ def run(ctx) -> dict:
         model_path = resolve_model(cfg.base_model)
     except ModelNotFound as exc:
         raise TrainingFailed(str(exc)) from None
+    if cfg.init_adapter:
+        from .lineage import LineageError, load_parent
+
+        try:
+            load_parent(cfg.init_adapter, cfg.base_model)
+        except LineageError as exc:
+            raise TrainingFailed(str(exc)) from None
     from .recipe import build_trainer, load_tokenizer
 
     ctx.progress(0, None, "loading the tokenizer")
@@ -103,7 +116,12 @@ def run(ctx) -> dict:
         tokenizer = load_tokenizer(model_path, cfg.trust_remote_code)
     except (OSError, ValueError) as exc:
         raise TrainingFailed(f"base model {cfg.base_model!r} could not be loaded: {str(exc).splitlines()[0][:300]}") from None
-    manifest, rows, plan = prepare(run_dir, cfg, ctx.workspace(), tokenizer, dev, world_size)
+    from .lineage import LineageError
+
+    try:
+        manifest, rows, plan = prepare(run_dir, cfg, ctx.workspace(), tokenizer, dev, world_size)
+    except LineageError as exc:
+        raise TrainingFailed(str(exc)) from None
     ctx.emit("plan", **plan.to_dict(), data=manifest.get("files"), test_sets=manifest.get("test_sets"))
     for warning in plan.warnings:
         ctx.log(warning, level="warning")
@@ -164,6 +182,9 @@ def save_adapter(trainer, tokenizer, run_dir: Path, cfg: TrainConfig, plan: Plan
         "data": manifest.get("files"),
         "chat_template_sha256": manifest.get("chat_template_sha256"),
         "test_file": str((run_dir / "data" / "test.jsonl").resolve()),
+        "round": int(manifest.get("round") or 1),
+        "parent": (manifest.get("continue") or {}).get("parent"),
+        "parent_groups": (manifest.get("continue") or {}).get("parent_groups", []),
         "finished_at": time.time(),
     }
     (tmp / RUN_INFO).write_text(json.dumps(info, indent=2))

@@ -18,11 +18,14 @@ def workspace_rows(ws, system_prompt: str = "") -> tuple[list[dict], int]:
     return train, n_val
 
 
-def _split_rows(ws, system_prompt: str = "") -> tuple[list[dict], int, int]:
+def _split_rows(ws, system_prompt: str = "", mix=None) -> tuple[list[dict], int, int]:
     from ..workspace import PairFilter
 
     train, n_val, n_test = [], 0, 0
-    for p in ws.iter_pairs(PairFilter(status="kept")):
+    pairs = list(ws.iter_pairs(PairFilter(status="kept")))
+    if mix is not None:  # a continued run trains its new pairs and a replay of the parent's (studio/train/lineage.py)
+        pairs = [p for p in pairs if p["split"] != "train"] + mix([p for p in pairs if p["split"] == "train"])[0]
+    for p in pairs:
         if p["split"] == "train":
             train.append({**conversation(p["question"], p["answer"], system_prompt),
                           "group": str(p.get("fact_id") or f"pair-{p['id']}")})
@@ -55,7 +58,13 @@ def _lengths(cfg: TrainConfig, rows: list[dict]) -> list[tuple[int, int]]:
 
 def preview_plan(cfg: TrainConfig, ws, dev: DeviceInfo | None = None) -> dict:
     dev = dev or detect()
-    rows, n_val, n_test = _split_rows(ws, cfg.system_prompt)
+    mix = None
+    if cfg.init_adapter:
+        from .lineage import load_parent, mix_train
+
+        parent = load_parent(cfg.init_adapter, cfg.base_model)
+        mix = lambda train: mix_train(train, parent, cfg.replay_share, cfg.seed)  # noqa: E731
+    rows, n_val, n_test = _split_rows(ws, cfg.system_prompt, mix)
     groups: dict[str, int] = {}
     for r in rows:
         groups[r["group"]] = groups.get(r["group"], 0) + 1

@@ -148,6 +148,12 @@ def build_trainer(cfg: TrainConfig, plan: Plan, dev: DeviceInfo, model_path: str
 
     tokenizer = tokenizer or load_tokenizer(model_path, cfg.trust_remote_code)
     model = load_model(model_path, plan, dev, cfg.trust_remote_code)
+    peft_config = lora_config(cfg)
+    if cfg.init_adapter:  # continue: the parent's LoRA weights (and its rank and targets), trainable; a new run
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, cfg.init_adapter, is_trainable=True)
+        peft_config = None
     train_ds, val_ds = datasets_from_rows(train_rows, val_rows)
     args = sft_config(cfg, plan, Path(run_dir) / "checkpoints", dev, has_val=val_ds is not None)
     cbs = list(callbacks or [])
@@ -161,7 +167,7 @@ def build_trainer(cfg: TrainConfig, plan: Plan, dev: DeviceInfo, model_path: str
         train_dataset=train_ds,
         eval_dataset=val_ds,
         processing_class=tokenizer,
-        peft_config=lora_config(cfg),
+        peft_config=peft_config,
         callbacks=cbs,
     )
     from transformers.trainer_callback import PrinterCallback

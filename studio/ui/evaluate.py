@@ -129,6 +129,9 @@ def build(app: AppContext) -> None:
                                 elem_id="evaluate-table"), "evaluate.table")
     download = app.tr(gr.File(label=t("evaluate.download"), file_count="multiple", interactive=False,
                               elem_id="evaluate-download"), "evaluate.download")
+    from .evaluate_improve import build_improve
+
+    build_improve(app, folder)
     app.tr(gr.Markdown(t("evaluate.compare_md")), "evaluate.compare_md", prop="value")
     with gr.Row():
         earlier = app.tr(gr.Dropdown([], value=None, label=t("evaluate.earlier"), elem_id="evaluate-earlier", scale=3),

@@ -53,6 +53,9 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
                         "train.preset")
         method = app.tr(gr.Radio(["auto", "qlora", "lora"], value="auto", label=t("train.method"), elem_id="train-method",
                                  scale=1), "train.method")
+    from .train_continue import apply_continue, build_continue
+
+    continue_from, replay_share = build_continue(app, own_tab)
     with gr.Accordion(t("train.advanced"), open=False) as adv:
         app.tr(adv, "train.advanced")
         with gr.Row():
@@ -123,7 +126,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     watch = gr.Timer(5.0)  # finds a run started elsewhere (another page, the CLI) after this page opened
 
     form = [base_model, preset, method, lr, epochs, max_steps, batch, accum, max_length, packing, lora_r, lora_alpha,
-            lora_dropout, save_steps, keep, minutes, seed, system_prompt, early, remote]
+            lora_dropout, save_steps, keep, minutes, seed, system_prompt, early, remote, continue_from, replay_share]
 
     def make_config(base_v, preset_v, method_v, lr_v, epochs_v, steps_v, batch_v, accum_v, len_v, pack_v, r_v, alpha_v,
                     drop_v, save_v, keep_v, min_v, seed_v, sys_v, early_v, remote_v):
@@ -144,9 +147,10 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
             from ..train.distributed import accelerate_command
             from ..train.preview import preview_plan
 
-            cfg = make_config(*values)
+            cfg = make_config(*values[:-2])
             ws = app.open_workspace(ws_name, request)
             app.model_ref(ws, cfg.base_model)
+            cfg = apply_continue(ws, cfg, *values[-2:])
             preview = preview_plan(cfg, ws)
             from ..train.hardware import detect
 
@@ -163,10 +167,10 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         allowed, why = app.can_train(request)
         if not allowed:
             raise PermissionError(why)
-        cfg = make_config(*values)
+        cfg = make_config(*values[:-2])
         ws = app.open_workspace(ws_name, request)
         app.model_ref(ws, cfg.base_model)
-        return cfg, ws
+        return apply_continue(ws, cfg, *values[-2:]), ws
 
     def on_calibrate(request: gr.Request, ws_name, lang, *values):
         """Time a few real steps of this recipe here (model load + 4 steps), then show the plan with measured time."""

@@ -13,13 +13,13 @@ SPLITS = ("train", "val", "heldout")
 STATUSES = ("pending", "kept", "rejected")
 EDITABLE = {
     "question", "answer", "key_answer", "kind", "split", "status", "flags", "judge_score", "judge_reason",
-    "fact_id", "lang", "meta_json", "chunk_id", "document_id",
+    "fact_id", "lang", "meta_json", "chunk_id", "document_id", "round",
 }
 PAIR_COLUMNS = (
     "chunk_id", "document_id", "fact_id", "question", "answer", "key_answer", "kind", "split", "status",
-    "judge_score", "judge_reason", "generator", "model", "prompt_version", "flags", "lang", "meta_json",
+    "judge_score", "judge_reason", "generator", "model", "prompt_version", "flags", "lang", "meta_json", "round",
 )
-SORTABLE = {"id", "question", "answer", "kind", "split", "status", "judge_score", "document_id", "fact_id", "created_at", "edited_at"}
+SORTABLE = {"id", "question", "answer", "kind", "split", "status", "judge_score", "document_id", "fact_id", "created_at", "edited_at", "round"}
 
 
 class ConflictError(WorkspaceError):
@@ -40,12 +40,13 @@ class PairFilter:
     kind: str | None = None
     flag: str | None = None  # a flag name, or "any" / "none"
     fact_id: str | None = None
+    round: int | None = None  # the round a pair came from (1: first generation)
     search: str = ""
     ids: list[int] | None = field(default=None)
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, args = [], []
-        for col in ("document_id", "split", "status", "kind", "fact_id"):
+        for col in ("document_id", "split", "status", "kind", "fact_id", "round"):
             val = getattr(self, col)
             if val not in (None, "", "all"):
                 clauses.append(f"p.{col} = ?")

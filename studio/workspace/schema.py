@@ -110,7 +110,11 @@ MIGRATIONS: list[str] = [
         value_json TEXT NOT NULL
     );
     """,
-    # 2: blind A/B arena judgments (studio/evaluate/arena.py): one row per judged item of a match-up
+    # 2: the round a pair came from (1: the first generation; "Improve the missed facts" adds round N + 1)
+    """
+    ALTER TABLE qa_pairs ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+    """,
+    # 3: blind A/B arena judgments (studio/evaluate/arena.py): one row per judged item of a match-up
     """
     CREATE TABLE arena_judgments (
         id INTEGER PRIMARY KEY,
