@@ -203,6 +203,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     click_tab(page, "chat")
     page.locator("#tab-chat").get_by_role("button", name="Refresh runs").click()
     wait_field_value(page, "chat-adapter", "train-")
+    set_number(page, "chat-max-tokens", 48)
     question = "Who wrote the Socket Programming HOWTO?"
     for attempt in range(2):  # the second answer has a measured speed behind its estimate
         page.locator("#chat-message textarea").fill(question)
