@@ -33,6 +33,9 @@ def read_all_events(run_dir: Path) -> list[dict]:
     return events
 
 
+LR_UNIT = 1e4  # the learning-rate plot reads in units of 1e-4 (its title says so): short axis labels
+
+
 def run_view(run_dir: Path, events: list[dict] | None = None, log_lines: int = 14) -> dict:
     """Plot rows (``loss``: step/value/series train|val; ``lr``; ``tps``), ``latest`` numbers, ``log`` text,
     ``checkpoints`` (step, saved, path), ``plan`` (dict or None) and ``plan_text`` (the effective recipe's lines)."""
@@ -47,7 +50,7 @@ def run_view(run_dir: Path, events: list[dict] | None = None, log_lines: int = 1
             if e.get("loss") is not None:
                 loss.append({"step": e["step"], "value": e["loss"], "series": "train"})
             if e.get("learning_rate") is not None:
-                lr.append({"step": e["step"], "value": e["learning_rate"], "series": "learning rate"})
+                lr.append({"step": e["step"], "value": e["learning_rate"] * LR_UNIT, "series": "learning rate"})
             if e.get("tokens_per_s") is not None:
                 tps.append({"step": e["step"], "value": e["tokens_per_s"], "series": "tokens/s"})
             latest.update({k: e.get(k) for k in ("step", "epoch", "loss", "learning_rate", "tokens_per_s", "gpu_mem_gb",

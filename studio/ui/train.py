@@ -108,9 +108,9 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
                             elem_id="train-loss-plot", height=280)
     with gr.Row():
         with gr.Column():
-            app.tr(gr.Markdown("**" + t("train.lr_plot") + "**"), "train.lr_plot_md", prop="value")
-            # ".1e": "2.0e-4" fits the axis; the default format clips small rates to "0010"
-            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False, y_axis_format=".1e",
+            app.tr(gr.Markdown(t("train.lr_plot_md")), "train.lr_plot_md", prop="value")
+            # in units of 1e-4 ("2", "10"): the axis clips long labels ("2.0e-4" showed as "0e-4", "0.0002" as "0010")
+            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False, y_axis_format="~g",
                                   elem_id="train-lr-plot", height=220)
         with gr.Column():
             app.tr(gr.Markdown("**" + t("train.tps_plot") + "**"), "train.tps_plot_md", prop="value")

@@ -157,6 +157,8 @@ def test_view_plots_a_three_step_run_and_dedupes_after_resume(tmp_path):
     assert [(r["step"], r["value"]) for r in train] == [(1, 2.0), (2, 1.5), (3, 1.1)]
     assert [r["value"] for r in view["loss"] if r["series"] == "val"] == [1.4]
     assert len(view["lr"]) == 3 and view["resumed_from"] == 2
+    # the learning-rate plot reads in units of 1e-4, so its axis labels stay short ("10", "5")
+    assert [round(r["value"], 6) for r in view["lr"]] == [10.0, 10.0, 5.0]
     assert "train loss 1.1000" in latest_numbers(view["latest"]) and "val loss 1.4000" in latest_numbers(view["latest"])
 
 

@@ -143,7 +143,7 @@ DE = {
     "train.resume": "Fortsetzen", "train.plan_md": "### Wirksames Rezept", "train.live_md": "### Training live",
     "train.loss_plot": "Verlust (Training und Validierung)", "train.lr_plot": "Lernrate",
     "train.tps_plot": "Tokens pro Sekunde", "train.loss_plot_md": "**Verlust (Training und Validierung)**",
-    "train.lr_plot_md": "**Lernrate**", "train.tps_plot_md": "**Tokens pro Sekunde**",
+    "train.lr_plot_md": "**Lernrate** (× 1e-4)", "train.tps_plot_md": "**Tokens pro Sekunde**",
     "train.latest": "Neueste Werte", "train.log": "Protokoll", "train.checkpoints": "Checkpoints",
     "train.command": "Derselbe Lauf über die Kommandozeile / mit accelerate launch (mehrere GPUs)",
     "train.started": "Training gestartet: Lauf {run}.",

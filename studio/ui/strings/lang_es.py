@@ -143,7 +143,7 @@ ES = {
     "train.resume": "Reanudar", "train.plan_md": "### Receta efectiva", "train.live_md": "### Entrenamiento en directo",
     "train.loss_plot": "Pérdida (entrenamiento y validación)", "train.lr_plot": "Tasa de aprendizaje",
     "train.tps_plot": "Tokens por segundo", "train.loss_plot_md": "**Pérdida (entrenamiento y validación)**",
-    "train.lr_plot_md": "**Tasa de aprendizaje**", "train.tps_plot_md": "**Tokens por segundo**",
+    "train.lr_plot_md": "**Tasa de aprendizaje** (× 1e-4)", "train.tps_plot_md": "**Tokens por segundo**",
     "train.latest": "Últimos valores", "train.log": "Registro", "train.checkpoints": "Checkpoints",
     "train.command": "La misma ejecución desde la línea de comandos / con accelerate launch (varias GPU)",
     "train.started": "Entrenamiento iniciado: ejecución {run}.",

@@ -143,7 +143,7 @@ FR = {
     "train.resume": "Reprendre", "train.plan_md": "### Recette effective", "train.live_md": "### Entraînement en direct",
     "train.loss_plot": "Perte (entraînement et validation)", "train.lr_plot": "Taux d'apprentissage",
     "train.tps_plot": "Tokens par seconde", "train.loss_plot_md": "**Perte (entraînement et validation)**",
-    "train.lr_plot_md": "**Taux d'apprentissage**", "train.tps_plot_md": "**Tokens par seconde**",
+    "train.lr_plot_md": "**Taux d'apprentissage** (× 1e-4)", "train.tps_plot_md": "**Tokens par seconde**",
     "train.latest": "Dernières valeurs", "train.log": "Journal", "train.checkpoints": "Checkpoints",
     "train.command": "La même exécution en ligne de commande / avec accelerate launch (plusieurs GPU)",
     "train.started": "Entraînement lancé : exécution {run}.",

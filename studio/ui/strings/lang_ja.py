@@ -143,7 +143,7 @@ JA = {
     "train.resume": "再開", "train.plan_md": "### 実際のレシピ", "train.live_md": "### ライブ学習",
     "train.loss_plot": "損失（学習と検証）", "train.lr_plot": "学習率",
     "train.tps_plot": "毎秒トークン数", "train.loss_plot_md": "**損失（学習と検証）**",
-    "train.lr_plot_md": "**学習率**", "train.tps_plot_md": "**毎秒トークン数**",
+    "train.lr_plot_md": "**学習率** (× 1e-4)", "train.tps_plot_md": "**毎秒トークン数**",
     "train.latest": "最新の値", "train.log": "ログ", "train.checkpoints": "チェックポイント",
     "train.command": "同じ実行をコマンドラインで / accelerate launch（複数 GPU）で",
     "train.started": "学習を開始しました: 実行 {run}。",

@@ -143,7 +143,7 @@ PT = {
     "train.resume": "Retomar", "train.plan_md": "### Receita efetiva", "train.live_md": "### Treino ao vivo",
     "train.loss_plot": "Perda (treino e validação)", "train.lr_plot": "Taxa de aprendizagem",
     "train.tps_plot": "Tokens por segundo", "train.loss_plot_md": "**Perda (treino e validação)**",
-    "train.lr_plot_md": "**Taxa de aprendizagem**", "train.tps_plot_md": "**Tokens por segundo**",
+    "train.lr_plot_md": "**Taxa de aprendizagem** (× 1e-4)", "train.tps_plot_md": "**Tokens por segundo**",
     "train.latest": "Últimos valores", "train.log": "Registo", "train.checkpoints": "Checkpoints",
     "train.command": "A mesma execução pela linha de comandos / com accelerate launch (várias GPU)",
     "train.started": "Treino iniciado: execução {run}.",

@@ -143,7 +143,7 @@ ZH = {
     "train.resume": "继续", "train.plan_md": "### 实际配方", "train.live_md": "### 实时训练",
     "train.loss_plot": "损失（训练和验证）", "train.lr_plot": "学习率",
     "train.tps_plot": "每秒 token 数", "train.loss_plot_md": "**损失（训练和验证）**",
-    "train.lr_plot_md": "**学习率**", "train.tps_plot_md": "**每秒 token 数**",
+    "train.lr_plot_md": "**学习率** (× 1e-4)", "train.tps_plot_md": "**每秒 token 数**",
     "train.latest": "最新数值", "train.log": "日志", "train.checkpoints": "检查点",
     "train.command": "在命令行 / accelerate launch（多 GPU）下运行相同的任务",
     "train.started": "训练已开始：运行 {run}。",
