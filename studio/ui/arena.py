@@ -16,7 +16,9 @@ from .i18n import t
 
 PAIRING_KEYS = [("arena.pair_base_tuned", "base-tuned"), ("arena.pair_tuned_rag", "tuned-rag"),
                 ("arena.pair_voice", "voice"), ("arena.pair_run", "run")]
-RESULTS_EMPTY = {"headers": ["pairing"], "data": [[""]]}
+RESULT_COLS = ["arena.col_pairing", "arena.col_judged", "arena.col_wins", "arena.col_losses", "arena.col_ties",
+               "arena.col_both_wrong", "arena.col_preference"]
+RESULTS_EMPTY = {"headers": [t(k) for k in RESULT_COLS], "data": [[""] * len(RESULT_COLS)]}
 BUTTONS = (("arena.pick_a", "A", "arena-pick-a"), ("arena.pick_b", "B", "arena-pick-b"),
            ("arena.tie", "tie", "arena-pick-tie"), ("arena.both_wrong", "both_wrong", "arena-pick-wrong"))
 # 1/a, 2/b, 3/t, 4/w click the buttons, unless the focus is in a text field or the buttons are hidden (another tab,
@@ -60,11 +62,11 @@ def _open(app, ws_name, request, state: dict):
     return ws, Matchup.open(ws, folder, pairing, other)
 
 
-def _results_table(ws, folder) -> dict:
+def _results_table(ws, folder, lang: str = "en") -> dict:
     from ..evaluate.arena import results, summary_rows
 
-    headers, rows = summary_rows(results(ws, folder))
-    return {"headers": headers, "data": rows} if rows else RESULTS_EMPTY
+    _, rows = summary_rows(results(ws, folder))  # the engine's English headers, in RESULT_COLS order
+    return {"headers": [t(k, lang) for k in RESULT_COLS], "data": rows or [[""] * len(RESULT_COLS)]}
 
 
 def view(m, lang: str, reveal: dict | None = None) -> list[Any]:
@@ -77,7 +79,7 @@ def view(m, lang: str, reveal: dict | None = None) -> list[Any]:
     ask = t("arena.ask_voice" if m.is_voice else "arena.ask", lang) + " " + t("arena.keys", lang)
     active = v["item"] is not None
     return [ask, v.get("question", ""), v.get("a", ""), v.get("b", ""), v["item"] or "", gr.update(visible=active),
-            " · ".join(lines), _results_table(m.ws, m.folder)]
+            " · ".join(lines), _results_table(m.ws, m.folder, lang)]
 
 
 def build_arena_section(app, refresh) -> dict[str, Any]:
@@ -108,6 +110,7 @@ def build_arena_section(app, refresh) -> dict[str, Any]:
     progress = gr.Markdown("", elem_id="arena-progress")
     results = app.tr(gr.Dataframe(value=RESULTS_EMPTY, interactive=False, label=t("arena.results"),
                                   elem_id="arena-results"), "arena.results")
+    app.i18n.register_headers(results, RESULT_COLS)
     state = gr.State(None)
     outputs = [ask, question, answer_a, answer_b, item, buttons_row, progress, results]
 

@@ -10,7 +10,13 @@ import gradio as gr
 
 from .i18n import t
 
-EMPTY = {"headers": ["run"], "data": [[""]]}
+COLS = ["compare.col_run", "compare.col_round", "compare.col_unseen", "compare.col_facts", "compare.col_refusals",
+        "compare.col_forgetting", "compare.col_questions"]  # the engine's table columns, in its order
+EMPTY = {"headers": [t(k) for k in COLS], "data": [[""] * len(COLS)]}
+
+
+def _empty(lang: str) -> dict:
+    return {"headers": [t(k, lang) for k in COLS], "data": [[""] * len(COLS)]}
 
 
 def report_labels(app, ws_name, request) -> list[str]:
@@ -42,6 +48,7 @@ def build_compare_section(app, refresh) -> dict[str, Any]:
         go = app.tr(gr.Button(t("compare.go"), scale=1, elem_id="compare-go"), "compare.go", prop="value")
     table = app.tr(gr.Dataframe(value=EMPTY, interactive=False, label=t("compare.table"), elem_id="compare-table"),
                    "compare.table")
+    app.i18n.register_headers(table, COLS)
     message = gr.Markdown("", elem_id="compare-note")
     plot = app.tr(gr.Plot(label=t("compare.plot"), elem_id="compare-plot"), "compare.plot")
 
@@ -53,14 +60,14 @@ def build_compare_section(app, refresh) -> dict[str, Any]:
 
         lang = lang or "en"
         if not chosen:
-            return EMPTY, t("compare.pick", lang), None
+            return _empty(lang), t("compare.pick", lang), None
         try:
             ws = app.open_workspace(ws_name, request)
             result = compare_runs(list(chosen), ws, allow_paths=False)  # only this workspace's reports
         except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback
-            return EMPTY, t("msg.error", lang, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__), None
-        headers, rows = rows_of(result)
-        return {"headers": headers, "data": rows}, note(result, lang), draw(result)
+            return _empty(lang), t("msg.error", lang, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__), None
+        _, rows = rows_of(result)
+        return {"headers": [t(k, lang) for k in COLS], "data": rows}, note(result, lang), draw(result)
 
     refresh.click(lists, [app.workspace_name], [runs], api_name="compare_lists")
     app.workspace_name.change(lists, [app.workspace_name], [runs])

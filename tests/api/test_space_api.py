@@ -12,6 +12,7 @@ FAKE_OAUTH = {"access_token": "mock-token", "token_type": "bearer", "scope": "op
               "userinfo": {"sub": "1", "name": "Alice", "preferred_username": "alice", "picture": "", "profile": ""}}
 
 TRAIN_FORM = ["auto", "auto", "", "", "5", "2", "", "", "off", 8, "", 0.05, "", 2, 15, 42, "", False, False]
+FRESH_RUN = ["", 0.5]  # "continue from": start fresh; replay share (the handler's last two inputs)
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +114,14 @@ def test_training_needs_a_sign_in_and_a_quota(space_app, monkeypatch):
     monkeypatch.setattr(control, "start", lambda runner, cfg: started.append(cfg.base_model) or "train-fake-1")
     bob = gr.Request(username="bob", session_hash="s-b")
     app.open_workspace("empty", bob, create=True)
-    out = on_start(bob, "empty", "en", "bundled:smollm2-135m-instruct", *TRAIN_FORM)
+    out = on_start(bob, "empty", "en", "bundled:smollm2-135m-instruct", *TRAIN_FORM, *FRESH_RUN)
     assert out[0] == "train-fake-1" and "train-fake-1" in str(out[2]) and started == ["bundled:smollm2-135m-instruct"]
 
     # over the daily quota: refused with the limit stated
     ws = app.open_workspace("default", bob, create=True)
     for i in range(2):
         ws.add_run(f"train-quota-{i}", "train", {}, str(ws.runs_dir / f"train-quota-{i}"), status="completed")
-    out = on_start(bob, "default", "en", "bundled:smollm2-135m-instruct", *TRAIN_FORM)
+    out = on_start(bob, "default", "en", "bundled:smollm2-135m-instruct", *TRAIN_FORM, *FRESH_RUN)
     assert "the limit on this Space is 2" in str(out[2]) and started == ["bundled:smollm2-135m-instruct"]
 
 

@@ -147,6 +147,7 @@ def test_403_404_stop_the_run(endpoint_server, fault_proxy, status, words):
     with _backend(endpoint_server, fault_proxy, concurrency=1) as backend:
         with pytest.raises(BackendError, match=words):
             backend.generate([_req("a"), _req("b"), _req("c")])
+        time.sleep(1.0)  # a request the pool's worker took after the fatal answer would arrive now
     assert len(fault_proxy.requests) == 1  # no retry, and the other requests were never sent
 
 

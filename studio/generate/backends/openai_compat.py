@@ -254,7 +254,11 @@ class OpenAICompatBackend:
                 if status in (400, 422) and self._drop_refused_param(msg, kw):
                     attempts -= 1  # the server told us what it does not take: not a failed attempt
                     continue
-                self._raise_if_fatal(status, msg)
+                try:
+                    self._raise_if_fatal(status, msg)
+                except _Fatal:
+                    abort.set()  # before this worker takes the next queued request: nothing more is sent
+                    raise
                 if status not in _RETRY_STATUS and status < 500:
                     return fail(f"HTTP {status}: {msg}")
                 error, retry_after, connection = f"HTTP {status}: {msg}", retry_after_seconds(exc), False

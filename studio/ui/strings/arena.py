@@ -29,6 +29,20 @@ EN = {
     "arena.reveal": "Last one: A was {a}, B was {b}.",
     "arena.results": "Results per pairing (ties count half; \"both wrong\" left out; Wilson 95% interval)",
     "arena.pick_report": "Pick an evaluation report first.",
+    'arena.col_pairing': 'pairing',
+    'arena.col_judged': 'judged',
+    'arena.col_wins': 'wins',
+    'arena.col_losses': 'losses',
+    'arena.col_ties': 'ties',
+    'arena.col_both_wrong': 'both wrong',
+    'arena.col_preference': 'preference (95% CI)',
+    'compare.col_run': 'run',
+    'compare.col_round': 'round',
+    'compare.col_unseen': 'unseen phrasings (95% CI)',
+    'compare.col_facts': 'held-out facts',
+    'compare.col_refusals': 'refusals',
+    'compare.col_forgetting': 'forgetting',
+    'compare.col_questions': 'questions',
 }
 
 IT = {
@@ -60,6 +74,20 @@ IT = {
     "arena.results": "Risultati per confronto (i pareggi contano metà; \"entrambe sbagliate\" escluse; intervallo di "
                      "Wilson al 95%)",
     "arena.pick_report": "Scegli prima un report di valutazione.",
+    'arena.col_pairing': 'confronto',
+    'arena.col_judged': 'giudicati',
+    'arena.col_wins': 'vittorie',
+    'arena.col_losses': 'sconfitte',
+    'arena.col_ties': 'pareggi',
+    'arena.col_both_wrong': 'entrambe sbagliate',
+    'arena.col_preference': 'preferenza (IC 95%)',
+    'compare.col_run': 'esecuzione',
+    'compare.col_round': 'turno',
+    'compare.col_unseen': 'formulazioni nuove (IC 95%)',
+    'compare.col_facts': 'fatti tenuti da parte',
+    'compare.col_refusals': 'rifiuti',
+    'compare.col_forgetting': 'dimenticanza',
+    'compare.col_questions': 'domande',
 }
 
 ES = {
@@ -91,6 +119,20 @@ ES = {
     "arena.results": "Resultados por emparejamiento (los empates cuentan la mitad; \"ambas mal\" excluidas; intervalo "
                      "de Wilson del 95%)",
     "arena.pick_report": "Elija primero un informe de evaluación.",
+    'arena.col_pairing': 'emparejamiento',
+    'arena.col_judged': 'juzgados',
+    'arena.col_wins': 'victorias',
+    'arena.col_losses': 'derrotas',
+    'arena.col_ties': 'empates',
+    'arena.col_both_wrong': 'ambas mal',
+    'arena.col_preference': 'preferencia (IC 95%)',
+    'compare.col_run': 'ejecución',
+    'compare.col_round': 'ronda',
+    'compare.col_unseen': 'formulaciones nuevas (IC 95%)',
+    'compare.col_facts': 'hechos reservados',
+    'compare.col_refusals': 'negativas',
+    'compare.col_forgetting': 'olvido',
+    'compare.col_questions': 'preguntas',
 }
 
 FR = {
@@ -123,6 +165,20 @@ FR = {
     "arena.results": "Résultats par confrontation (une égalité compte pour moitié ; « les deux fausses » exclues ; "
                      "intervalle de Wilson à 95 %)",
     "arena.pick_report": "Choisissez d'abord un rapport d'évaluation.",
+    'arena.col_pairing': 'confrontation',
+    'arena.col_judged': 'jugés',
+    'arena.col_wins': 'victoires',
+    'arena.col_losses': 'défaites',
+    'arena.col_ties': 'égalités',
+    'arena.col_both_wrong': 'toutes deux fausses',
+    'arena.col_preference': 'préférence (IC 95 %)',
+    'compare.col_run': 'exécution',
+    'compare.col_round': 'tour',
+    'compare.col_unseen': 'formulations inédites (IC 95 %)',
+    'compare.col_facts': 'faits réservés',
+    'compare.col_refusals': 'refus',
+    'compare.col_forgetting': 'oubli',
+    'compare.col_questions': 'questions',
 }
 
 DE = {
@@ -156,6 +212,20 @@ DE = {
     "arena.results": "Ergebnisse je Paarung (Unentschieden zählt halb; \"beide falsch\" ausgenommen; "
                      "Wilson-95-%-Intervall)",
     "arena.pick_report": "Wählen Sie zuerst einen Auswertungsbericht.",
+    'arena.col_pairing': 'Paarung',
+    'arena.col_judged': 'bewertet',
+    'arena.col_wins': 'Siege',
+    'arena.col_losses': 'Niederlagen',
+    'arena.col_ties': 'Unentschieden',
+    'arena.col_both_wrong': 'beide falsch',
+    'arena.col_preference': 'Präferenz (95-%-KI)',
+    'compare.col_run': 'Lauf',
+    'compare.col_round': 'Runde',
+    'compare.col_unseen': 'neue Formulierungen (95-%-KI)',
+    'compare.col_facts': 'zurückgehaltene Fakten',
+    'compare.col_refusals': 'Ablehnungen',
+    'compare.col_forgetting': 'Vergessen',
+    'compare.col_questions': 'Fragen',
 }
 
 PT = {
@@ -187,6 +257,20 @@ PT = {
     "arena.results": "Resultados por confronto (empates contam metade; \"ambas erradas\" excluídas; intervalo de "
                      "Wilson de 95%)",
     "arena.pick_report": "Escolha primeiro um relatório de avaliação.",
+    'arena.col_pairing': 'confronto',
+    'arena.col_judged': 'julgados',
+    'arena.col_wins': 'vitórias',
+    'arena.col_losses': 'derrotas',
+    'arena.col_ties': 'empates',
+    'arena.col_both_wrong': 'ambas erradas',
+    'arena.col_preference': 'preferência (IC 95%)',
+    'compare.col_run': 'execução',
+    'compare.col_round': 'rodada',
+    'compare.col_unseen': 'formulações novas (IC 95%)',
+    'compare.col_facts': 'fatos reservados',
+    'compare.col_refusals': 'recusas',
+    'compare.col_forgetting': 'esquecimento',
+    'compare.col_questions': 'perguntas',
 }
 
 ZH = {
@@ -212,6 +296,20 @@ ZH = {
     "arena.reveal": "上一题：A 是 {a}，B 是 {b}。",
     "arena.results": "各对比组结果（平局计一半；\"都错\"不计入；Wilson 95% 区间）",
     "arena.pick_report": "请先选择一个评估报告。",
+    'arena.col_pairing': '对比',
+    'arena.col_judged': '已评判',
+    'arena.col_wins': '胜',
+    'arena.col_losses': '负',
+    'arena.col_ties': '平',
+    'arena.col_both_wrong': '都错',
+    'arena.col_preference': '偏好（95% 置信区间）',
+    'compare.col_run': '运行',
+    'compare.col_round': '轮次',
+    'compare.col_unseen': '新问法（95% 置信区间）',
+    'compare.col_facts': '保留的事实',
+    'compare.col_refusals': '拒答',
+    'compare.col_forgetting': '遗忘',
+    'compare.col_questions': '问题',
 }
 
 JA = {
@@ -237,4 +335,18 @@ JA = {
     "arena.reveal": "直前の問題：A は {a}、B は {b} でした。",
     "arena.results": "組み合わせごとの結果（引き分けは半分として数え、\"どちらも誤り\"は除外、Wilson 95% 区間）",
     "arena.pick_report": "まず評価レポートを選んでください。",
+    'arena.col_pairing': '組み合わせ',
+    'arena.col_judged': '判定数',
+    'arena.col_wins': '勝ち',
+    'arena.col_losses': '負け',
+    'arena.col_ties': '引き分け',
+    'arena.col_both_wrong': '両方誤り',
+    'arena.col_preference': '選好（95% 信頼区間）',
+    'compare.col_run': '実行',
+    'compare.col_round': 'ラウンド',
+    'compare.col_unseen': '新しい言い方（95% 信頼区間）',
+    'compare.col_facts': '取り置いた事実',
+    'compare.col_refusals': '拒否',
+    'compare.col_forgetting': '忘却',
+    'compare.col_questions': '質問',
 }
