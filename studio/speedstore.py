@@ -33,12 +33,14 @@ class SpeedStore:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def record(self, key: str, value: float, count: int, root: Path | None = None) -> None:
+    def record(self, key: str, value: float, count: int, root: Path | None = None, replace: bool = False) -> None:
+        """Fold a measurement into the average; ``replace``: an explicit measurement (a calibration the user asked
+        for just now) that stands for the machine as it is, so older ones (under another load) are dropped."""
         if count <= 0 or not value or value <= 0:
             return
         path = self.path(root)
         data = self._read(path)
-        old = data.get(key)
+        old = None if replace else data.get(key)
         if old:
             weight = min(old.get(self.count, 0), self.cap)
             value = (old[self.value] * weight + value * count) / (weight + count)

@@ -63,9 +63,10 @@ def calibrate(cfg: TrainConfig, ws, dev: DeviceInfo | None = None, steps: int = 
     seconds = pace.seconds_per_step()
     if not seconds:
         raise DataError("the calibration steps could not be timed")
-    record(plan.speed_key, seconds, max(1, pace.steps - 1))
+    # the user asked for this measurement now: it replaces what runs under another load measured before
+    record(plan.speed_key, seconds, max(1, pace.steps - 1), replace=True)
     if began:
-        record_setup(plan.speed_key, began[0] - t0)  # model load and data preparation, before the first step
+        record_setup(plan.speed_key, began[0] - t0, replace=True)  # model load and data, before the first step
     return {"seconds_per_step": round(seconds, 3), "steps": pace.steps, "planned_steps": plan.max_steps,
             "time_s": round(seconds * plan.max_steps, 1), "speed_key": plan.speed_key}
 

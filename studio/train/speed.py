@@ -26,9 +26,10 @@ def speed_key(base_model: str, method: str, device: str, batch: int, accum: int,
     return f"{base_model}|{method}|{device}|cpu{os.cpu_count()}|b{batch}x{accum}|len{max_length}|pack{int(packing)}"
 
 
-def record(key: str, seconds_per_step: float, steps: int, root: Path | None = None) -> None:
-    """Fold ``steps`` steps at ``seconds_per_step`` into the stored average (older runs weigh at most 50 steps)."""
-    _STORE.record(key, seconds_per_step, steps, root)
+def record(key: str, seconds_per_step: float, steps: int, root: Path | None = None, replace: bool = False) -> None:
+    """Fold ``steps`` steps at ``seconds_per_step`` into the stored average (older runs weigh at most 50 steps);
+    ``replace`` (a calibration): this measurement alone stands for the machine now."""
+    _STORE.record(key, seconds_per_step, steps, root, replace=replace)
 
 
 def lookup(key: str, root: Path | None = None) -> float | None:
@@ -45,8 +46,8 @@ def setup_key(key: str) -> str:
     return "|".join(key.split("|")[:4])
 
 
-def record_setup(key: str, seconds: float, root: Path | None = None) -> None:
-    _SETUP.record(setup_key(key), seconds, 1, root)
+def record_setup(key: str, seconds: float, root: Path | None = None, replace: bool = False) -> None:
+    _SETUP.record(setup_key(key), seconds, 1, root, replace=replace)
 
 
 def lookup_setup(key: str, root: Path | None = None) -> float | None:

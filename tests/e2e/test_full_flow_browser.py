@@ -135,7 +135,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     pairs = ws.count_pairs()
     assert pairs >= 3, f"the bundled model wrote {pairs} pairs from four real chunks"
     live_eta = seconds_of(eta_text.split("about")[-1]) if "left" in eta_text else None
-    timings["generate"] = {"estimate_before_s": seconds_of(planned), "live_eta_s": live_eta,
+    timings["generate"] = {"estimate_before_s": seconds_of(planned), "estimate_text": planned[:400], "live_eta_s": live_eta,
                            "actual_s": round(done - started, 1), "actual_after_eta_s": round(done - eta_at, 1),
                            "pairs": pairs, "chunks": 4}
     _shot(page, artifacts_dir, "generate", "#generate-status")
@@ -170,6 +170,7 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     _reload_same(page, url, "train")
     wait_field_value(page, "train-status", "Finished", timeout=600_000)
     timings["train"] = {"estimate_s": seconds_of(plan.split("time")[-1]) if "time" in plan else seconds_of(plan),
+                        "plan_time": plan.split("time")[-1][:200],
                         "actual_s": round(time.monotonic() - started, 1), "steps": 12}
     assert "step 12" in field_value(page, "train-latest")
     page.locator("#train-loss-plot").scroll_into_view_if_needed()

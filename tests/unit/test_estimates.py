@@ -160,6 +160,12 @@ def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_
     assert main(args + ["--calibrate"]) == 0
     after = json.loads(capsys.readouterr().out)["plan"]
     assert after["time_source"] == "measured" and after["s_per_step"] > 0
+    from studio.train import speed as train_speed_mod
+
+    train_speed_mod.record(after["speed_key"], 500.0, 50)  # a run under a heavy load, stored before
+    assert main(args + ["--calibrate"]) == 0
+    again = json.loads(capsys.readouterr().out)["plan"]
+    assert again["s_per_step"] < 100  # the calibration the user asked for replaces it, not 3 steps against 50
     # the steps plus the measured set-up (model load, data) the calibration timed before its first step
     assert after["setup_s"] is not None and after["setup_s"] > 0
     assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"] + after["setup_s"], rel=0.01, abs=0.1)
