@@ -109,8 +109,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     with gr.Row():
         with gr.Column():
             app.tr(gr.Markdown(t("train.lr_plot_md")), "train.lr_plot_md", prop="value")
-            # in units of 1e-4 ("2", "10"): the axis clips long labels ("2.0e-4" showed as "0e-4", "0.0002" as "0010")
-            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False, y_axis_format="~g",
+            # in units of 1e-4 ("2", "10"; "~f" never writes "1e+1"): the axis clips long labels ("2.0e-4" showed as "0e-4")
+            lr_plot = gr.LinePlot(_frame([]), x="step", y="value", show_label=False, y_axis_format="~f",
                                   elem_id="train-lr-plot", height=220)
         with gr.Column():
             app.tr(gr.Markdown("**" + t("train.tps_plot") + "**"), "train.tps_plot_md", prop="value")

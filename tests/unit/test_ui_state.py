@@ -84,7 +84,7 @@ def _by_elem(config, elem_id):
 def test_page_config_sizes_formats_and_quiet_load(demo_config):
     demo, config = demo_config
     assert _by_elem(config, "review-page-size")["props"]["choices"][0][1] == 20
-    assert _by_elem(config, "train-lr-plot")["props"]["y_axis_format"] == "~g"  # values in units of 1e-4
+    assert _by_elem(config, "train-lr-plot")["props"]["y_axis_format"] == "~f"  # values in units of 1e-4: "10", not "1e+1"
     created = _by_elem(config, "studio-workspace-message")["id"]
     create_deps = [d for d in config["dependencies"] if created in d["outputs"]]
     assert create_deps  # "Workspace created." lands beside the picker
