@@ -82,7 +82,7 @@ def build(app: AppContext) -> None:
         message = app.tr(gr.Textbox(label=t("chat.message"), elem_id="chat-message", scale=5), "chat.message")
         send = app.tr(gr.Button(t("chat.send"), variant="primary", elem_id="chat-send", scale=1), "chat.send",
                       prop="value")
-        clear = app.tr(gr.Button(t("chat.clear"), scale=1), "chat.clear", prop="value")
+        clear = app.tr(gr.Button(t("chat.clear"), scale=1, elem_id="chat-clear"), "chat.clear", prop="value")
     expect = gr.Markdown("", elem_id="chat-expectations")
     status = gr.Markdown("", elem_id="chat-status")
 

@@ -207,12 +207,18 @@ def test_the_whole_flow_as_a_new_user(live_app, page, smollm2, artifacts_dir):
     set_number(page, "chat-max-tokens", 48)
     question = "Who wrote the Socket Programming HOWTO?"
     for attempt in range(2):  # the second answer has a measured speed behind its estimate
+        if attempt:  # a fresh conversation, so the status and bubbles seen next belong to this answer only
+            page.locator("#chat-clear").click()
+            page.wait_for_function("() => document.querySelectorAll('#chat-tuned .bot').length === 0"
+                                   " && !document.querySelector('#chat-status').innerText.includes('Answered by')")
         page.locator("#chat-message textarea").fill(question)
         started = time.monotonic()
         page.locator("#chat-send").click()
-        page.wait_for_function(f"() => document.querySelectorAll('#chat-tuned .bot').length > {attempt}",
-                               timeout=300_000)
-        page.get_by_text("Answered by").wait_for(timeout=300_000)
+        # done: the status names the models that answered and the tuned bubble holds text (empty replies are
+        # replaced by a note, never left blank)
+        page.wait_for_function("() => document.querySelector('#chat-status').innerText.includes('Answered by')"
+                               " && [...document.querySelectorAll('#chat-tuned .bot')].some("
+                               "b => b.innerText.trim().length > 0)", timeout=300_000)
         timings[f"chat_{attempt + 1}"] = {"actual_s": round(time.monotonic() - started, 1),
                                          "status": _text(page, "chat-status")[:300]}
     assert page.locator("#chat-base .user").last.inner_text().strip() == question
