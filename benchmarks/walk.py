@@ -36,7 +36,8 @@ def main() -> int:
     shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="walk-") as tmp:
         env = dict(os.environ, STUDIO_TEST_ARTIFACTS=tmp, STUDIO_WALK_SCREENSHOTS=str(shots), HF_HUB_OFFLINE="1",
-                   TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+                   TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False",
+                   STUDIO_WALK_TRAIN_STEPS="12", STUDIO_WALK_CHAT_TOKENS="48")
         code = subprocess.call([sys.executable, "-m", "pytest", TEST, "-q", "-s", "-p", "no:cacheprovider"],
                                cwd=ROOT, env=env)
         walk = Path(tmp) / "walk.json"

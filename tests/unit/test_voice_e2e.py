@@ -14,7 +14,7 @@ def test_studio_voice_run_moves_style_toward_author(smollm2, tmp_path, monkeypat
     from tests.fixtures.voice_run import voice_run
 
     monkeypatch.setenv("STUDIO_HOME", str(tmp_path))
-    run = voice_run(tmp_path, smollm2)
+    run = voice_run(tmp_path, smollm2, essays=6, max_words=60)  # about 45 train rows and 25 held-out prompts
     report = run.report
     print({k: report[k] for k in ("win_rate", "win_rate_ci", "gap_closure", "gap_closure_ci", "mean_scores", "valid")},
           f"train rows {run.train_rows}, held-out prompts {run.heldout_prompts}")
