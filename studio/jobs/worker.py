@@ -7,6 +7,7 @@ request, and records any error as a readable message (the traceback goes to ``wo
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 1:
         print("usage: python -m studio.jobs.worker RUN_DIR", file=sys.stderr)
         return 2
+    os.environ["STUDIO_JOB_WORKER"] = "1"  # a process of its own: its start-up time is the job's (train.speed)
     status = execute(Path(argv[0]))
     return 0 if status.get("state") in ("completed", "stopped") else 1
 

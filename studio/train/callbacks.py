@@ -40,7 +40,7 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0, speed_key: str =
     The ETA comes from the run's own step times (:class:`~studio.train.speed.StepPace`), before that from
     ``planned_s_per_step`` (a pace measured by earlier runs); at the end the run's pace is recorded under
     ``speed_key`` for the next plan."""
-    from .speed import StepPace, record, record_setup
+    from .speed import StepPace, process_age_s, record, record_setup, record_worker_start
     from .trainer import fault
 
     base = _transformers_callback_base()
@@ -58,12 +58,15 @@ def make_events_callback(ctx, checkpoint_minutes: float = 15.0, speed_key: str =
             self.slow = float(os.environ.get("STUDIO_TRAIN_STEP_DELAY", "0") or 0)
             self.pace = StepPace()
             self.created = time.monotonic()  # built just before the model loads: set-up = created -> first step
+            self.age_at_creation = process_age_s()  # the worker's own start (imports, data) before that
 
         # ---- lifecycle ----
         def on_train_begin(self, args, state, control, **kwargs):  # noqa: ARG002
             self.first_step = state.global_step
             if speed_key and state.global_step == 0 and state.is_world_process_zero and not self.slow:
                 record_setup(speed_key, time.monotonic() - self.created)  # the next plan adds it to the time
+                if self.age_at_creation is not None:
+                    record_worker_start(self.age_at_creation)
             self.last_log_t = time.time()
             self.pace.begin(state.global_step)
             if state.is_world_process_zero:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .config import TrainConfig, default_save_steps, planned_steps
 from .hardware import DeviceInfo, choose_method, compute_dtype, packing_supported
-from .speed import lookup, lookup_setup, speed_key
+from .speed import (DEFAULT_WORKER_START_S, eval_seconds, lookup, lookup_setup, lookup_worker_start,
+                    speed_key)
 from .presets import (
     estimate_memory_gb, estimate_time_s, exposures_per_fact, epochs_for_data, fit_warning, get_preset, lr_for_size,
     lr_warning, model_shape,
@@ -48,6 +49,8 @@ class Plan:
     s_per_step: float | None = None  # the measured pace behind a "measured" time
     speed_key: str = ""  # where the run records its own pace (train.speed)
     setup_s: float | None = None  # measured seconds before the first step (model load), included in time_s
+    start_s: float | None = None  # the worker process's own start (imports, data), measured or a stated default
+    eval_s: float | None = None  # the val-loss passes (one before the first step, one every eval_steps)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -75,8 +78,10 @@ class Plan:
 
     def time_text(self) -> str:
         if self.time_source == "measured" and self.s_per_step:
-            setup = (f" after about {format_duration(self.setup_s)} to load the model and data" if self.setup_s
-                     else "")
+            parts = [f"{format_duration(x)} {what}" for x, what in (
+                ((self.setup_s or 0) + (self.start_s or 0), "to start and load the model"),
+                (self.eval_s, "of val loss")) if x]
+            setup = f", plus {' and '.join(parts)}" if parts else ""
             return (f"about {format_duration(self.time_s)} (measured on this machine: "
                     f"{self.s_per_step:.2g} s a step{setup})")
         return (f"{format_duration(self.time_s)} (rough guess from the model size: not measured on this machine "
@@ -124,8 +129,13 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
     key = speed_key(cfg.base_model, method, dev.describe(), int(batch), int(accum), int(max_length), bool(packing))
     measured = lookup(key) if world_size == 1 else None
     setup_s = lookup_setup(key) if measured else None
+    start_s = eval_s = None
     if measured:
-        time_s = measured * steps + (setup_s or 0.0)
+        # the steps, the model load, the worker's own start and the val-loss passes (a short run is mostly the last
+        # three: leaving them out planned 33 s for a 6-step CPU run that took 80 s)
+        start_s = lookup_worker_start() or DEFAULT_WORKER_START_S
+        eval_s = round(eval_seconds(measured, steps, eval_steps, n_val, batch), 1)
+        time_s = measured * steps + (setup_s or 0.0) + start_s + eval_s
     exposures = exposures_per_fact(epochs, train_phrasings)
     warnings = []
     if not dev.is_cuda:
@@ -154,7 +164,7 @@ def make_plan(cfg: TrainConfig, dev: DeviceInfo, train_phrasings: dict[str, int]
         max_steps=int(steps), save_steps=int(save_steps), eval_steps=int(eval_steps), n_train=n_train, n_val=n_val,
         params=float(shape.params), exposures=exposures, memory=memory, time_s=round(time_s, 1), length=length,
         warnings=warnings, time_source="measured" if measured else "guess", s_per_step=measured, speed_key=key,
-        setup_s=setup_s,
+        setup_s=setup_s, start_s=start_s, eval_s=eval_s,
     )
 
 

@@ -54,6 +54,44 @@ def lookup_setup(key: str, root: Path | None = None) -> float | None:
     return _SETUP.lookup(setup_key(key), root)
 
 
+# Seconds from the training worker's process start to its model load (Python, torch, transformers, TRL imports and
+# the run's data): the same for every recipe on a machine, measured by each run; a calibration runs in the app's
+# process, where all of that is already loaded, so it cannot see it.
+_START = SpeedStore("train_worker_start.json", "seconds", "runs", cap=5, digits=1)
+START_KEY = f"worker|cpu{os.cpu_count()}"
+DEFAULT_WORKER_START_S = 12.0  # imports measured at about 10 s on a 2-core CPU, before any run here measured it
+EVAL_STEP_SHARE = 0.35  # a val batch (forward only) costs about a third of a training step (forward and backward)
+
+
+def process_age_s() -> float | None:
+    """Seconds since this process started, in a job's own worker process (None elsewhere, or where the platform
+    does not say): the CLI runs jobs in its own long-lived process, whose age says nothing about a job."""
+    if os.environ.get("STUDIO_JOB_WORKER") != "1":
+        return None
+    try:
+        import psutil
+
+        return max(0.0, time.time() - psutil.Process().create_time())
+    except Exception:  # noqa: BLE001 - psutil missing or no access: the plan keeps its default
+        return None
+
+
+def record_worker_start(seconds: float, root: Path | None = None) -> None:
+    _START.record(START_KEY, seconds, 1, root)
+
+
+def lookup_worker_start(root: Path | None = None) -> float | None:
+    return _START.lookup(START_KEY, root)
+
+
+def eval_seconds(s_per_step: float, steps: int, eval_steps: int, n_val: int, batch: int) -> float:
+    """Time of the val-loss passes of a run: one before the first step and one every ``eval_steps`` steps."""
+    if n_val <= 0 or steps <= 0:
+        return 0.0
+    passes = 1 + steps // max(1, eval_steps)
+    return passes * -(-n_val // max(1, batch)) * s_per_step * EVAL_STEP_SHARE
+
+
 
 class StepPace:
     """Seconds per step from the run's own step times; the first step (warm-up) is dropped once others exist."""
@@ -90,4 +128,5 @@ class StepPace:
         return max(0.0, (max_steps - step) * pace)
 
 
-__all__ = ["speed_key", "record", "lookup", "record_setup", "lookup_setup", "StepPace"]
+__all__ = ["speed_key", "record", "lookup", "record_setup", "lookup_setup", "record_worker_start", "lookup_worker_start",
+           "eval_seconds", "process_age_s", "StepPace"]

@@ -53,11 +53,20 @@ def test_stored_pace_makes_the_plan_measured(own_cache):
     # a recorded run: 40 steps took 12m 23s (18.6 s a step) on this machine
     train_speed.record(guess.speed_key, 743 / 40, 40)
     plan = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
-    assert plan.time_source == "measured" and plan.time_s == pytest.approx(743 / 40 * plan.max_steps, rel=1e-3)
+    # the steps, the worker's start (a stated default until a worker measured it) and the val passes: one before
+    # the first step and one every eval_steps, each ceil(12 val / batch) batches at about a third of a step
+    val = (1 + plan.max_steps // plan.eval_steps) * -(-12 // plan.batch_size) * 743 / 40 * train_speed.EVAL_STEP_SHARE
+    assert plan.eval_s == pytest.approx(val, abs=0.1) and plan.eval_s > 0
+    start = train_speed.DEFAULT_WORKER_START_S
+    assert plan.time_source == "measured"
+    assert plan.time_s == pytest.approx(743 / 40 * plan.max_steps + start + plan.eval_s, rel=1e-3)
     train_speed.record_setup(guess.speed_key, 30.0)  # the model load, measured once: added to the time
+    train_speed.record_worker_start(8.0)  # a worker's own start, measured: replaces the default
     loaded = make_plan(cfg, CPU, groups, 12, {"max_length": 64}, 45, n_test=12)
-    assert loaded.time_s == pytest.approx(743 / 40 * plan.max_steps + 30.0, rel=1e-3)
-    assert "30s to load the model" in loaded.time_text()
+    assert loaded.time_s == pytest.approx(743 / 40 * plan.max_steps + 30.0 + 8.0 + plan.eval_s, rel=1e-3)
+    assert "38s to start and load the model" in loaded.time_text() and "of val loss" in loaded.time_text()
+    no_val = make_plan(cfg, CPU, groups, 0, {"max_length": 64}, 45, n_test=12)
+    assert no_val.eval_s == 0 and "val loss" not in no_val.time_text()
     # the set-up depends on model, method and device only: another batch size shares it
     assert train_speed.lookup_setup(guess.speed_key.replace("|b", "|b9", 1)) == 30.0
     assert "measured on this machine" in plan.time_text()
@@ -110,6 +119,25 @@ def test_callback_reports_the_runs_own_pace_and_records_it(own_cache):
     assert ctx.progress_calls[-1]["eta_s"] == pytest.approx(20.0)  # 5 steps left at 4 s
     cb.on_train_end(None, state, control)
     assert train_speed.lookup("k") == pytest.approx(4.0)
+    assert train_speed.lookup_worker_start() is None  # not a job's own worker process: its age says nothing
+
+
+def test_a_worker_process_records_its_own_start(own_cache, monkeypatch):
+    """In a job's worker process, the seconds from the process start to the model load are stored per machine."""
+    from types import SimpleNamespace
+
+    from studio.train.callbacks import make_events_callback
+
+    monkeypatch.setenv("STUDIO_JOB_WORKER", "1")
+    ctx = SimpleNamespace(stop_requested=lambda: False, emit=lambda *a, **k: None,
+                          progress=lambda *a, **k: {})
+    cb = make_events_callback(ctx, speed_key="k", planned_s_per_step=None)
+    state = SimpleNamespace(global_step=0, max_steps=4, is_world_process_zero=True)
+    cb.on_train_begin(None, state, SimpleNamespace(should_training_stop=False, should_save=False))
+    import psutil
+
+    age = __import__("time").time() - psutil.Process().create_time()
+    assert 0 < train_speed.lookup_worker_start() <= age + 1
 
 
 def test_chat_speed_meter_store_and_wait():
@@ -168,7 +196,9 @@ def test_calibration_times_real_steps_and_the_plan_says_measured(tmp_path, tiny_
     assert again["s_per_step"] < 100  # the calibration the user asked for replaces it, not 3 steps against 50
     # the steps plus the measured set-up (model load, data) the calibration timed before its first step
     assert after["setup_s"] is not None and after["setup_s"] > 0
-    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"] + after["setup_s"], rel=0.01, abs=0.1)
+    assert after["start_s"] == train_speed_mod.DEFAULT_WORKER_START_S  # in-process: no worker start measured
+    assert after["time_s"] == pytest.approx(after["s_per_step"] * after["max_steps"] + after["setup_s"]
+                                            + after["start_s"] + after["eval_s"], rel=0.01, abs=0.1)
     assert not (tmp_path / "x").exists()  # the calibration leaves no run behind
 
 
