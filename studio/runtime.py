@@ -10,6 +10,7 @@ torch, transformers and sentence-transformers are imported inside the functions.
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -130,34 +131,109 @@ def generate_batch(model, tok, prompts: Sequence[str], max_new_tokens: int, temp
                    seed: int = 0, stop_ids: set[int] | None = None, top_p: float = 0.95, top_k: int | None = None,
                    row_caps: Sequence[int] | None = None) -> list[Generated]:
     """One left-padded batch of rendered prompts; each row ends at EOS, padding or a stop token (kept), or at its
-    own cap in ``row_caps``."""
+    own cap in ``row_caps``. Where continuous batching is on (:func:`continuous_batching_wanted`) the rows go
+    through :func:`generate_continuous` instead, and back to this path if that fails."""
     import torch
 
+    if continuous_batching_wanted(model):
+        try:
+            return generate_continuous(model, tok, prompts, max_new_tokens, temperature=temperature, seed=seed,
+                                       stop_ids=stop_ids, top_p=top_p, top_k=top_k, row_caps=row_caps)
+        except Exception as exc:  # noqa: BLE001 - a model the scheduler cannot run still generates, batched
+            note_continuous_failure(model, exc)
     enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
     kwargs: dict = dict(max_new_tokens=int(max_new_tokens), pad_token_id=tok.pad_token_id)
     stop_ids = stop_ids or set()
     if stop_ids:
         kwargs["eos_token_id"] = sorted({tok.eos_token_id, *stop_ids} - {None})
-    if temperature > 0:
-        kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
-        if top_k is not None:
-            kwargs["top_k"] = top_k
-    else:
-        kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+    kwargs.update(_sampling(temperature, top_p, top_k))
     torch.manual_seed(seed)
     with torch.inference_mode():
         out = model.generate(**enc, **kwargs)
     new = out[:, enc["input_ids"].shape[1]:]
-    ends = {tok.pad_token_id, tok.eos_token_id}
-    rows = []
     caps = list(row_caps) if row_caps else [int(max_new_tokens)] * len(prompts)
-    for row, mask, cap in zip(new, enc["attention_mask"], caps):
-        ids = row.tolist()[:cap]
-        n = next((k for k, t in enumerate(ids) if t in ends or t in stop_ids), len(ids))
-        if n < len(ids) and ids[n] in stop_ids:
-            n += 1  # the stop string stays in the text (a question keeps its "?")
-        rows.append(Generated(tok.decode(ids[:n], skip_special_tokens=True), n, int(mask.sum()), n >= cap))
-    return rows
+    return [_row(tok, row.tolist(), int(mask.sum()), cap, stop_ids)
+            for row, mask, cap in zip(new, enc["attention_mask"], caps)]
+
+
+def _sampling(temperature: float, top_p: float, top_k: int | None) -> dict:
+    if temperature > 0:
+        return dict(do_sample=True, temperature=temperature, top_p=top_p, **({"top_k": top_k} if top_k else {}))
+    return dict(do_sample=False, temperature=None, top_p=None, top_k=None)
+
+
+def _row(tok, ids: list[int], prompt_tokens: int, cap: int, stop_ids: set[int]) -> Generated:
+    """A row's text up to EOS, padding or its first stop token (kept: a question keeps its "?"), or its cap."""
+    ids = ids[:cap]
+    ends = {tok.pad_token_id, tok.eos_token_id}
+    n = next((k for k, t in enumerate(ids) if t in ends or t in stop_ids), len(ids))
+    if n < len(ids) and ids[n] in stop_ids:
+        n += 1
+    return Generated(tok.decode(ids[:n], skip_special_tokens=True), n, prompt_tokens, n >= cap)
+
+
+def continuous_batching_wanted(model) -> bool:
+    """Continuous batching (transformers' scheduler with a paged KV cache: a finished row frees its slot for the
+    next prompt at once, no padding) on a CUDA GPU. ``STUDIO_CONTINUOUS_BATCHING=1`` turns it on anywhere (the
+    CPU tests use it), ``=0`` off; a model it failed on once stays on the padded path."""
+    flag = os.environ.get("STUDIO_CONTINUOUS_BATCHING", "auto").strip().lower()
+    if flag in ("0", "off", "false", "no") or getattr(model, "_studio_continuous_failed", False):
+        return False
+    if not callable(getattr(model, "generate_batch", None)):
+        return False
+    if flag in ("1", "on", "true", "yes"):
+        return True
+    return getattr(getattr(model, "device", None), "type", "") == "cuda"
+
+
+def note_continuous_failure(model, exc: Exception) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning("continuous batching failed (%s: %s); using padded batches",
+                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+    try:
+        model._studio_continuous_failed = True
+    except AttributeError:
+        pass
+
+
+def generate_continuous(model, tok, prompts: Sequence[str], max_new_tokens: int, temperature: float = 0.0,
+                        seed: int = 0, stop_ids: set[int] | None = None, top_p: float = 0.95,
+                        top_k: int | None = None, row_caps: Sequence[int] | None = None,
+                        on_row: Callable[[int, Generated], None] | None = None) -> list[Generated]:
+    """Every prompt through transformers' continuous-batching manager, each with its own token cap; rows come
+    back in input order and ``on_row(i, row)`` hears of each as it finishes. Same row rules as
+    :func:`generate_batch`. Raises when the manager reports an error or stops early."""
+    import torch
+    from transformers import GenerationConfig
+
+    caps = [int(c) for c in row_caps] if row_caps else [int(max_new_tokens)] * len(prompts)
+    if not prompts:
+        return []
+    stop_ids = stop_ids or set()
+    sampling = {k: v for k, v in _sampling(temperature, top_p, top_k).items() if v is not None}
+    config = GenerationConfig(max_new_tokens=max(caps), pad_token_id=tok.pad_token_id,
+                              eos_token_id=sorted({tok.eos_token_id, *stop_ids} - {None}), **sampling)
+    ids = [tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
+    rows: list[Generated | None] = [None] * len(prompts)
+    torch.manual_seed(seed)
+    with model.continuous_batching_context_manager(generation_config=config, block=True, timeout=5) as manager:
+        index = {manager.add_request(p, max_new_tokens=cap): i for i, (p, cap) in enumerate(zip(ids, caps))}
+        while index:
+            result = manager.get_result(timeout=1)
+            if result is None:
+                if not manager.is_running():
+                    raise RuntimeError(f"the scheduler stopped with {len(index)} of {len(prompts)} rows left")
+                continue
+            if not result.is_finished() or result.request_id not in index:
+                continue
+            if result.error:
+                raise RuntimeError(result.error)
+            i = index.pop(result.request_id)
+            rows[i] = _row(tok, list(result.generated_tokens), len(ids[i]), caps[i], stop_ids)
+            if on_row:
+                on_row(i, rows[i])
+    return rows  # type: ignore[return-value]
 
 
 def generate_all(model, tok, prompts: Sequence[str], max_new_tokens: int | Sequence[int], batch_size: int = 8,
@@ -165,6 +241,15 @@ def generate_all(model, tok, prompts: Sequence[str], max_new_tokens: int | Seque
                  **sampling) -> list[str]:
     """Every prompt, in input order: batches of similar cap and length (least padding); ``on_batch(n_done)``."""
     caps = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
+    if prompts and continuous_batching_wanted(model):
+        finished = itertools.count(1)
+        try:
+            rows = generate_continuous(model, tok, prompts, max(caps), temperature=temperature, seed=seed,
+                                       row_caps=caps, **sampling,
+                                       on_row=lambda _i, _r: on_batch(next(finished)) if on_batch else None)
+            return [row.text.strip() for row in rows]
+        except Exception as exc:  # noqa: BLE001 - the padded path below still answers
+            note_continuous_failure(model, exc)
     order = sorted(range(len(prompts)), key=lambda i: (caps[i], len(prompts[i])))
     out = [""] * len(prompts)
     done = 0

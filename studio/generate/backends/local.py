@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Callable
 
 from .base import BackendError, GenerationRequest, GenerationResult, OnResult
 
@@ -75,37 +76,73 @@ class LocalBackend:
         lengths = [len(self._tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
         # batches of similar settings and length waste the least padding
         order = sorted(range(len(requests)), key=lambda i: (*_settings(requests[i]), lengths[i]))
+        # continuous batching (a CUDA GPU) takes every request of the same settings at once and frees a row's slot
+        # the moment it ends; padded batches hold ``batch_size`` rows of similar length
+        size = len(requests) if self.continuous() else self.batch_size
         batches, cur = [], []
         for i in order:
-            if cur and (len(cur) >= self.batch_size or _settings(requests[cur[0]]) != _settings(requests[i])):
+            if cur and (len(cur) >= size or _settings(requests[cur[0]]) != _settings(requests[i])):
                 batches.append(cur)
                 cur = []
             cur.append(i)
         if cur:
             batches.append(cur)
         for batch in batches:
-            for i, res in zip(batch, self._run_batch([requests[i] for i in batch], [prompts[i] for i in batch])):
-                results[i] = res
+            def report(k: int, res: GenerationResult, batch=batch) -> None:
+                results[batch[k]] = res
                 if on_result:
-                    on_result(i, res)
+                    on_result(batch[k], res)
+
+            self._run_batch([requests[i] for i in batch], [prompts[i] for i in batch], report)
         return [r for r in results if r is not None]
 
-    def _run_batch(self, reqs: list[GenerationRequest], prompts: list[str]) -> list[GenerationResult]:
-        from ...runtime import generate_batch
+    def continuous(self) -> bool:
+        """Whether this model generates through continuous batching (see :func:`studio.runtime.continuous_batching_wanted`)."""
+        from ...runtime import continuous_batching_wanted
 
-        t0 = time.perf_counter()
+        return self._model is not None and continuous_batching_wanted(self._model)
+
+    def _run_batch(self, reqs: list[GenerationRequest], prompts: list[str],
+                   report: Callable[[int, GenerationResult], None]) -> None:
+        from ...runtime import generate_batch, generate_continuous, note_continuous_failure
+
+        req = reqs[0]
+        args = dict(temperature=req.temperature, seed=self.seed, stop_ids=self._stop_token_ids(tuple(req.stop or ())))
+        done: set[int] = set()
+        clock = [time.perf_counter()]
+
+        def result(k: int, row, seconds: float, continuous: bool) -> None:
+            done.add(k)  # the seconds of all rows add up to the wall time
+            report(k, GenerationResult(text=row.text, prompt_tokens=row.prompt_tokens, completion_tokens=row.new_tokens,
+                                       seconds=seconds, tag=reqs[k].tag,
+                                       meta={"batch": len(reqs), "truncated": row.truncated, "continuous": continuous}))
+
+        def streamed(k: int, row) -> None:
+            now = time.perf_counter()
+            result(k, row, now - clock[0], True)
+            clock[0] = now
+
         try:
-            rows = generate_batch(self._model, self._tok, prompts, reqs[0].max_new_tokens, temperature=reqs[0].temperature,
-                                  seed=self.seed, stop_ids=self._stop_token_ids(tuple(reqs[0].stop or ())))
+            if self.continuous():
+                try:  # rows reach the caller as each ends
+                    generate_continuous(self._model, self._tok, prompts, req.max_new_tokens, on_row=streamed, **args)
+                    return
+                except Exception as exc:  # noqa: BLE001 - the padded path below takes the rows not yet done
+                    note_continuous_failure(self._model, exc)
+            left = [k for k in range(len(reqs)) if k not in done]
+            for start in range(0, len(left), self.batch_size):
+                part = left[start:start + self.batch_size]
+                t0 = time.perf_counter()
+                rows = generate_batch(self._model, self._tok, [prompts[k] for k in part], req.max_new_tokens, **args)
+                secs = time.perf_counter() - t0
+                for k, row in zip(part, rows):
+                    result(k, row, secs / len(part), False)
         except Exception as exc:  # noqa: BLE001 - one failed batch must not end the run (OOM, bad input)
             msg = f"local generation failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             log.warning(msg)
-            return [GenerationResult(error=msg, tag=r.tag) for r in reqs]
-        secs = time.perf_counter() - t0
-        return [GenerationResult(text=row.text, prompt_tokens=row.prompt_tokens, completion_tokens=row.new_tokens,
-                                 seconds=secs / len(reqs), tag=req.tag,
-                                 meta={"batch": len(reqs), "truncated": row.truncated})
-                for row, req in zip(rows, reqs)]
+            for k in range(len(reqs)):
+                if k not in done:
+                    report(k, GenerationResult(error=msg, tag=reqs[k].tag))
 
     def close(self) -> None:
         self._model = None
