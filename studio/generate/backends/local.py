@@ -78,10 +78,12 @@ class LocalBackend:
         order = sorted(range(len(requests)), key=lambda i: (*_settings(requests[i]), lengths[i]))
         # continuous batching (a CUDA GPU) takes every request of the same settings at once and frees a row's slot
         # the moment it ends; padded batches hold ``batch_size`` rows of similar length
-        size = len(requests) if self.continuous() else self.batch_size
+        continuous = self.continuous()
+        size = len(requests) if continuous else self.batch_size
+        same = (lambda r: _settings(r)[::2]) if continuous else _settings  # the scheduler caps each row itself
         batches, cur = [], []
         for i in order:
-            if cur and (len(cur) >= size or _settings(requests[cur[0]]) != _settings(requests[i])):
+            if cur and (len(cur) >= size or same(requests[cur[0]]) != same(requests[i])):
                 batches.append(cur)
                 cur = []
             cur.append(i)
@@ -125,7 +127,8 @@ class LocalBackend:
         try:
             if self.continuous():
                 try:  # rows reach the caller as each ends
-                    generate_continuous(self._model, self._tok, prompts, req.max_new_tokens, on_row=streamed, **args)
+                    generate_continuous(self._model, self._tok, prompts, req.max_new_tokens, on_row=streamed,
+                                        row_caps=[r.max_new_tokens for r in reqs], **args)
                     return
                 except Exception as exc:  # noqa: BLE001 - the padded path below takes the rows not yet done
                     note_continuous_failure(self._model, exc)
@@ -133,7 +136,9 @@ class LocalBackend:
             for start in range(0, len(left), self.batch_size):
                 part = left[start:start + self.batch_size]
                 t0 = time.perf_counter()
-                rows = generate_batch(self._model, self._tok, [prompts[k] for k in part], req.max_new_tokens, **args)
+                rows = generate_batch(self._model, self._tok, [prompts[k] for k in part],
+                                      max(reqs[k].max_new_tokens for k in part), **args,
+                                      row_caps=[reqs[k].max_new_tokens for k in part])
                 secs = time.perf_counter() - t0
                 for k, row in zip(part, rows):
                     result(k, row, secs / len(part), False)
