@@ -4,13 +4,12 @@ The API key field is a password box: the key reaches the worker through its envi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from typing import Any
 
 import gradio as gr
 
+from .changes import only_changed
 from .i18n import t
 
 FAILED_COLS = ("generate.col_chunk", "generate.col_document", "generate.col_ordinal", "generate.col_reason", "generate.col_attempts")
@@ -26,10 +25,6 @@ def _table(cols: tuple[str, ...], rows: list[list[Any]], lang: str) -> dict:
 
 def _err(exc: Exception, lang: str) -> str:
     return t("msg.error", lang, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-
-
-def _digest(values) -> str:
-    return hashlib.sha1(json.dumps(values, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def _fmt_time(seconds: float | None) -> str:
@@ -112,7 +107,7 @@ def build(app) -> None:
     status = gr.Markdown("", elem_id="generate-status")
     counters_md = gr.Markdown("", elem_id="generate-counters")
     run_id = gr.State(None)
-    shown = gr.State("")  # a digest of the tables this page shows (see poll)
+    shown = gr.State([])  # digests of the tables this page shows (see poll)
     timer = gr.Timer(1.0, active=False)
     app.tr(gr.Markdown(t("generate.failed_md")), "generate.failed_md", prop="value")
     failed = gr.Dataframe(value=_table(FAILED_COLS, [], "en"), interactive=False, wrap=True, max_height=300,
@@ -217,11 +212,8 @@ def build(app) -> None:
             views_v = _views(ws, lang)
         except Exception as exc:  # noqa: BLE001
             return gr.Timer(active=False), gr.update(), _err(exc, lang), shown_v, *nothing
-        # a tick whose tables are what the page already shows sends none of them: re-sending four tables every
-        # second kept the browser's renderer busy for the whole run
-        digest = _digest(views_v)
-        views_v = nothing if digest == shown_v else list(views_v)
-        return (*_poll_head(st, lang), digest, *views_v)
+        views_v, shown_v = only_changed(views_v, shown_v)  # a table the page already shows is not sent again
+        return (*_poll_head(st, lang), shown_v, *views_v)
 
     def _poll_head(st, lang):
         """Timer, progress bar and status line of one tick."""
@@ -257,9 +249,9 @@ def build(app) -> None:
             latest = app.runner(ws).latest("generate")
             views_v = _views(ws, lang)
         except Exception:  # noqa: BLE001 - no workspace yet: empty views
-            return None, gr.Timer(active=False), "", *[gr.update()] * len(views)
+            return None, gr.Timer(active=False), [], *[gr.update()] * len(views)
         rid = latest["id"] if latest else None
-        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), _digest(views_v), *views_v
+        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), only_changed(views_v, [])[1], *views_v
 
     lang = app.language
     backend.change(on_backend, [backend], [base_url, api_key, api_key_env])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..models import BUNDLED_CHAT, bundled_chat_available, chat_model_choices
+from .changes import only_changed
 from .context import AppContext
 from .i18n import t
 
@@ -224,10 +225,20 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         return t("train.state.stopping", lang)
 
     live_outputs = [timer, status_box, latest_box, loss_plot, lr_plot, tps_plot, log_box, ckpt_table, plan_box]
+    shown = gr.State([])  # digests of what this page shows of the followed run (see poll)
 
-    def poll(rid, ws_name, lang, request: gr.Request):
+    def poll(rid, ws_name, lang, shown_v, request: gr.Request):
+        """One tick: the run's state line, numbers, plots, log, checkpoints and recipe; of those, only what changed
+        since the last tick is sent (``shown`` keeps a digest of each)."""
+        values = _poll_values(rid, ws_name, lang, request)
+        if len(values) == 1:
+            return [*values, *[gr.update()] * (len(live_outputs) - 1), shown_v]
+        rest, shown_v = only_changed(values[1:], shown_v)
+        return [values[0], *rest, shown_v]
+
+    def _poll_values(rid, ws_name, lang, request):
         if not rid:
-            return [gr.Timer(active=False)] + [gr.update()] * (len(live_outputs) - 1)
+            return [gr.Timer(active=False)]
         try:
             from ..train.view import latest_numbers, progress_text, run_view
 
@@ -259,8 +270,8 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         except Exception:  # noqa: BLE001 - an unknown workspace has no runs
             found, plan = None, ""
         if not found:
-            return None, gr.Timer(active=False), ""
-        return found["id"], gr.Timer(active=True), plan  # one tick redraws a finished run, then stops
+            return None, gr.Timer(active=False), "", []
+        return found["id"], gr.Timer(active=True), plan, []  # one tick redraws a finished run, then stops
 
     def on_watch(rid, ws_name, request: gr.Request):
         """A newer active run of this workspace than the one the page follows: follow it."""
@@ -271,7 +282,7 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
         except Exception:  # noqa: BLE001
             found = None
         if not found or found["id"] == rid or found.get("state") not in ACTIVE:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return reattach(ws_name, request)
 
     preview_btn.click(on_preview, [app.workspace_name, app.language, *form], [plan_box, command, message])
@@ -279,19 +290,19 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     start_btn.click(on_start, [app.workspace_name, app.language, *form], [run_id, timer, message])
     resume_btn.click(on_resume, [run_id, app.workspace_name, app.language], [run_id, timer, message])
     stop_btn.click(on_stop, [run_id, app.workspace_name, app.language], [message])
-    timer.tick(poll, [run_id, app.workspace_name, app.language], live_outputs, concurrency_limit=None,
-               show_progress="hidden")
-    app.workspace_name.change(reattach, [app.workspace_name], [run_id, timer, plan_box], show_progress="hidden")
-    watch.tick(on_watch, [run_id, app.workspace_name], [run_id, timer, plan_box], concurrency_limit=None,
+    polled = [run_id, app.workspace_name, app.language, shown]
+    timer.tick(poll, polled, [*live_outputs, shown], concurrency_limit=None, show_progress="hidden")
+    app.workspace_name.change(reattach, [app.workspace_name], [run_id, timer, plan_box, shown], show_progress="hidden")
+    watch.tick(on_watch, [run_id, app.workspace_name], [run_id, timer, plan_box, shown], concurrency_limit=None,
                show_progress="hidden")
     if isinstance(own_tab, gr.Tab):
         # plots drawn while the tab was hidden (a reload reattaches before the user opens it) show no lines:
         # redraw when the tab is opened
         def clear_plots():
-            return _frame([], LOSS_SERIES), _frame([]), _frame([])
+            return _frame([], LOSS_SERIES), _frame([]), _frame([]), []  # and forget what was shown: all is sent
 
-        own_tab.select(clear_plots, None, [loss_plot, lr_plot, tps_plot], show_progress="hidden").then(
-            poll, [run_id, app.workspace_name, app.language], live_outputs, show_progress="hidden")
+        own_tab.select(clear_plots, None, [loss_plot, lr_plot, tps_plot, shown], show_progress="hidden").then(
+            poll, polled, [*live_outputs, shown], show_progress="hidden")
 
 
 def adapter_label(adapter: str, run_id: str, lang: str, on_space: bool) -> str:

@@ -148,3 +148,46 @@ def test_generation_poll_sends_the_tables_only_when_they_change(tmp_path):
     running["state"] = "completed"
     out = fns["poll"]("generate-1", "default", "en", changed, req)
     assert out[0].active is False and out[1] == 100 and out[3] == changed
+
+
+def test_training_poll_sends_only_the_outputs_that_changed(tmp_path):
+    """The Train tab polls every 2 s: plots, log and checkpoints the page already shows are not sent again; a new
+    logged step sends the plots and numbers; opening the tab (shown forgotten) sends everything."""
+    import json
+
+    import gradio as gr
+
+    from studio.config import AppConfig
+    from studio.ui.context import AppContext
+    from studio.ui.layout import build_app
+
+    app = AppContext(config=AppConfig(data_dir=str(tmp_path)), root=tmp_path, on_space=False)
+    demo = build_app(app)
+    app.open_workspace("default", None, create=True)
+    poll = next(f.fn for f in demo.fns.values() if f.name == "poll" and f.fn.__module__ == "studio.ui.train")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    status = {"state": "running", "progress": {"fraction": 0.1, "message": "step 1"}}
+    app.runner = lambda ws: type("Runner", (), {"status": lambda self, rid: status, "run_dir": lambda self, rid: run_dir})()
+    events = run_dir / "events.jsonl"
+
+    def log(step, loss):
+        with events.open("a") as fh:
+            fh.write(json.dumps({"type": "train", "step": step, "loss": loss, "learning_rate": 1e-3}) + "\n")
+
+    def is_update(v):
+        return isinstance(v, dict) and v.get("__type__") == "update"
+
+    log(1, 2.5)
+    first = poll("train-1", "default", "en", [], Req())
+    shown = first[-1]
+    assert isinstance(first[0], gr.Timer) and not any(is_update(v) for v in first[1:6])
+    again = poll("train-1", "default", "en", shown, Req())
+    assert [is_update(v) for v in again[3:8]] == [True] * 5  # plots, log and checkpoints: unchanged, not sent
+    assert again[-1] == shown
+    log(2, 2.1)
+    moved = poll("train-1", "default", "en", shown, Req())
+    assert not is_update(moved[2]) and not is_update(moved[3]) and not is_update(moved[4])  # numbers, loss, LR
+    assert list(moved[3]["value"].dropna()) == [2.5, 2.1] and moved[-1] != shown
+    redraw = poll("train-1", "default", "en", [], Req())  # the tab was opened: its plots were cleared
+    assert not any(is_update(v) for v in redraw[1:8])
