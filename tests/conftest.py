@@ -6,8 +6,6 @@ so later runs reuse the converted SmolLM2 and the tiny model.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import socket
 from pathlib import Path
@@ -52,23 +50,13 @@ def _isolated_home(tmp_path, monkeypatch, test_cache):
     yield home
 
 
-@contextlib.contextmanager
-def _cache_lock(test_cache: Path, name: str):
-    """One builder at a time for a shared cache entry: ``make test`` runs two pytest processes side by side."""
-    with open(test_cache / f".{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @pytest.fixture(scope="session")
 def tiny_llama(test_cache) -> Path:
     """Folder of a tiny random Llama (2 layers, 32 hidden units) with a tokenizer and chat template."""
+    from studio.paths import file_lock
     from tests.fixtures.models import build_tiny_llama
 
-    with _cache_lock(test_cache, "tiny-llama"):
+    with file_lock(test_cache / ".tiny-llama.lock"):  # make test runs two pytest processes side by side
         return build_tiny_llama(test_cache / "models" / "tiny-llama")
 
 
