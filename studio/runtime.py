@@ -135,12 +135,10 @@ def generate_batch(model, tok, prompts: Sequence[str], max_new_tokens: int, temp
     through :func:`generate_continuous` instead, and back to this path if that fails."""
     import torch
 
-    if continuous_batching_wanted(model):
-        try:
-            return generate_continuous(model, tok, prompts, max_new_tokens, temperature=temperature, seed=seed,
-                                       stop_ids=stop_ids, top_p=top_p, top_k=top_k, row_caps=row_caps)
-        except Exception as exc:  # noqa: BLE001 - a model the scheduler cannot run still generates, batched
-            note_continuous_failure(model, exc)
+    rows = try_continuous(model, tok, prompts, max_new_tokens, temperature=temperature, seed=seed, stop_ids=stop_ids,
+                          top_p=top_p, top_k=top_k, row_caps=row_caps)
+    if rows is not None:
+        return rows
     enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
     kwargs: dict = dict(max_new_tokens=int(max_new_tokens), pad_token_id=tok.pad_token_id)
     stop_ids = stop_ids or set()
@@ -183,18 +181,31 @@ def continuous_batching_wanted(model) -> bool:
         return False
     if flag in ("1", "on", "true", "yes"):
         return True
+    return _on_cuda(model)
+
+
+def _on_cuda(model) -> bool:
     return getattr(getattr(model, "device", None), "type", "") == "cuda"
 
 
-def note_continuous_failure(model, exc: Exception) -> None:
-    import logging
-
-    logging.getLogger(__name__).warning("continuous batching failed (%s: %s); using padded batches",
-                                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+def try_continuous(model, tok, prompts: Sequence[str], max_new_tokens: int, **kwargs) -> list[Generated] | None:
+    """:func:`generate_continuous` where continuous batching is wanted; ``None`` where it is not, or where it failed
+    (logged, and remembered on the model so the rest of the process uses padded batches). Rows already passed to
+    ``on_row`` before a failure stay reported: the caller generates only the others."""
+    if not prompts or not continuous_batching_wanted(model):
+        return None
     try:
-        model._studio_continuous_failed = True
-    except AttributeError:
-        pass
+        return generate_continuous(model, tok, prompts, max_new_tokens, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - a model the scheduler cannot run still generates, padded
+        import logging
+
+        logging.getLogger(__name__).warning("continuous batching failed (%s: %s); using padded batches",
+                                            type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        try:
+            model._studio_continuous_failed = True
+        except AttributeError:
+            pass
+        return None
 
 
 def generate_continuous(model, tok, prompts: Sequence[str], max_new_tokens: int, temperature: float = 0.0,
@@ -240,7 +251,7 @@ def generate_continuous(model, tok, prompts: Sequence[str], max_new_tokens: int,
 def _cache_for(model, ids: list[list[int]], caps: list[int]):
     """On a GPU the scheduler sizes its paged cache from free memory (None: its default). Elsewhere it would size it
     from the machine's RAM, which took 20 s to set up for five short prompts: size it for this workload instead."""
-    if getattr(getattr(model, "device", None), "type", "") == "cuda":
+    if _on_cuda(model):
         return None
     from transformers import ContinuousBatchingConfig
 
@@ -254,15 +265,11 @@ def generate_all(model, tok, prompts: Sequence[str], max_new_tokens: int | Seque
                  **sampling) -> list[str]:
     """Every prompt, in input order: batches of similar cap and length (least padding); ``on_batch(n_done)``."""
     caps = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
-    if prompts and continuous_batching_wanted(model):
-        finished = itertools.count(1)
-        try:
-            rows = generate_continuous(model, tok, prompts, max(caps), temperature=temperature, seed=seed,
-                                       row_caps=caps, **sampling,
-                                       on_row=lambda _i, _r: on_batch(next(finished)) if on_batch else None)
-            return [row.text.strip() for row in rows]
-        except Exception as exc:  # noqa: BLE001 - the padded path below still answers
-            note_continuous_failure(model, exc)
+    finished = itertools.count(1)
+    rows = try_continuous(model, tok, prompts, max(caps, default=0), temperature=temperature, seed=seed, row_caps=caps,
+                          on_row=lambda _i, _r: on_batch(next(finished)) if on_batch else None, **sampling)
+    if rows is not None:  # every prompt in one scheduler, one tick per finished row
+        return [row.text.strip() for row in rows]
     order = sorted(range(len(prompts)), key=lambda i: (caps[i], len(prompts[i])))
     out = [""] * len(prompts)
     done = 0

@@ -80,10 +80,10 @@ class LocalBackend:
         # the moment it ends; padded batches hold ``batch_size`` rows of similar length
         continuous = self.continuous()
         size = len(requests) if continuous else self.batch_size
-        same = (lambda r: _settings(r)[::2]) if continuous else _settings  # the scheduler caps each row itself
         batches, cur = [], []
-        for i in order:
-            if cur and (len(cur) >= size or same(requests[cur[0]]) != same(requests[i])):
+        for i in order:  # the scheduler caps each row itself: one group per sampling setting
+            if cur and (len(cur) >= size or _settings(requests[cur[0]], cap=not continuous)
+                        != _settings(requests[i], cap=not continuous)):
                 batches.append(cur)
                 cur = []
             cur.append(i)
@@ -106,7 +106,7 @@ class LocalBackend:
 
     def _run_batch(self, reqs: list[GenerationRequest], prompts: list[str],
                    report: Callable[[int, GenerationResult], None]) -> None:
-        from ...runtime import generate_batch, generate_continuous, note_continuous_failure
+        from ...runtime import generate_batch, try_continuous
 
         req = reqs[0]
         args = dict(temperature=req.temperature, seed=self.seed, stop_ids=self._stop_token_ids(tuple(req.stop or ())))
@@ -125,13 +125,9 @@ class LocalBackend:
             clock[0] = now
 
         try:
-            if self.continuous():
-                try:  # rows reach the caller as each ends
-                    generate_continuous(self._model, self._tok, prompts, req.max_new_tokens, on_row=streamed,
-                                        row_caps=[r.max_new_tokens for r in reqs], **args)
-                    return
-                except Exception as exc:  # noqa: BLE001 - the padded path below takes the rows not yet done
-                    note_continuous_failure(self._model, exc)
+            if try_continuous(self._model, self._tok, prompts, req.max_new_tokens, on_row=streamed,
+                              row_caps=[r.max_new_tokens for r in reqs], **args) is not None:
+                return  # rows reached the caller as each ended; after a failure, padded batches take the rest
             left = [k for k in range(len(reqs)) if k not in done]
             for start in range(0, len(left), self.batch_size):
                 part = left[start:start + self.batch_size]
@@ -161,5 +157,5 @@ class LocalBackend:
             pass
 
 
-def _settings(req: GenerationRequest) -> tuple:
-    return (req.temperature, req.max_new_tokens, tuple(req.stop or ()))
+def _settings(req: GenerationRequest, cap: bool = True) -> tuple:
+    return (req.temperature, tuple(req.stop or ()), *((req.max_new_tokens,) if cap else ()))
