@@ -75,8 +75,8 @@ def _continuous_pair(batched, args) -> dict:
         if batched.device == "cuda":
             torch.cuda.synchronize()
         secs = time.perf_counter() - t0
-        return results, {"seconds": round(secs, 3), "tokens": sum(r.completion_tokens for r in results),
-                         "tokens_per_s": round(sum(r.completion_tokens for r in results) / secs, 2)}
+        tokens = sum(r.completion_tokens for r in results)
+        return results, {"seconds": round(secs, 3), "tokens": tokens, "tokens_per_s": round(tokens / secs, 2)}
 
     side("0", batched, requests[:8])  # warm-up, the same on both sides
     side("1", fast, requests[:8])

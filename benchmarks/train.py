@@ -99,7 +99,7 @@ def plain(train_file: Path, model: str, out_dir: Path, steps: int, batch: int, m
                      gradient_accumulation_steps=1, learning_rate=1e-3, lr_scheduler_type="cosine", warmup_steps=0.03,
                      max_length=max_length, completion_only_loss=True, logging_steps=1, save_steps=10 * steps,
                      report_to="none", disable_tqdm=True, use_cpu=True, seed=42,
-                     bf16=False)  # TRL defaults to bf16, which a CPU without bf16 units emulates about 15x slower
+                     bf16=False)  # TRL defaults to bf16, which a CPU without bf16 units emulates many times slower
     lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear", task_type="CAUSAL_LM")
     trainer = SFTTrainer(model=mdl, args=args, train_dataset=train, processing_class=tok, peft_config=lora)
     t1 = time.perf_counter()

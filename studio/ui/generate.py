@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from .changes import only_changed
+from .changes import digest, only_changed
 from .i18n import t
 
 FAILED_COLS = ("generate.col_chunk", "generate.col_document", "generate.col_ordinal", "generate.col_reason", "generate.col_attempts")
@@ -251,7 +251,7 @@ def build(app) -> None:
         except Exception:  # noqa: BLE001 - no workspace yet: empty views
             return None, gr.Timer(active=False), [], *[gr.update()] * len(views)
         rid = latest["id"] if latest else None
-        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), only_changed(views_v, [])[1], *views_v
+        return rid, gr.Timer(active=bool(latest and latest.get("state") in ACTIVE)), [digest(v) for v in views_v], *views_v
 
     lang = app.language
     backend.change(on_backend, [backend], [base_url, api_key, api_key_env])

@@ -230,15 +230,13 @@ def build(app: AppContext) -> None:  # noqa: PLR0915 - one flat layout reads bes
     def poll(rid, ws_name, lang, shown_v, request: gr.Request):
         """One tick: the run's state line, numbers, plots, log, checkpoints and recipe; of those, only what changed
         since the last tick is sent (``shown`` keeps a digest of each)."""
-        values = _poll_values(rid, ws_name, lang, request)
-        if len(values) == 1:
-            return [*values, *[gr.update()] * (len(live_outputs) - 1), shown_v]
-        rest, shown_v = only_changed(values[1:], shown_v)
-        return [values[0], *rest, shown_v]
+        if not rid:
+            return [gr.Timer(active=False), *[gr.update()] * (len(live_outputs) - 1), shown_v]
+        timer_v, *rest = _poll_values(rid, ws_name, lang, request)
+        rest, shown_v = only_changed(rest, shown_v)
+        return [timer_v, *rest, shown_v]
 
     def _poll_values(rid, ws_name, lang, request):
-        if not rid:
-            return [gr.Timer(active=False)]
         try:
             from ..train.view import latest_numbers, progress_text, run_view
 
